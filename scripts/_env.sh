@@ -1,0 +1,41 @@
+# Shared setup for the scripts in this folder: a local virtualenv (.venv) with every Python
+# dependency, and the Debian packages the tests and the app need. Sourced, not run.
+# Safe to call repeatedly: work is redone only when pyproject.toml changes.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$ROOT/.venv"
+PY="${PYTHON:-python3}"
+
+# Debian packages: PostgreSQL (throwaway test server), Chromium (Playwright browser tests),
+# Pango (WeasyPrint PDF), poppler-utils (PDF -> PNG/text checks), fonts.
+DEBIAN_PACKAGES=(postgresql chromium libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b poppler-utils fonts-dejavu-core)
+
+ensure_debian_packages() {
+  command -v dpkg >/dev/null 2>&1 || { echo "note: not a Debian system; install the equivalents of: ${DEBIAN_PACKAGES[*]}" >&2; return 0; }
+  local missing=()
+  for p in "${DEBIAN_PACKAGES[@]}"; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "Installing Debian packages: ${missing[*]}" >&2
+  local SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+ensure_venv() {
+  "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is required (found $("$PY" --version))" >&2; exit 1; }
+  [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
+  local stamp="$VENV/.kinetrace-installed"
+  local want
+  want="$(cat "$ROOT/pyproject.toml" "$ROOT/requirements/constraints.txt" 2>/dev/null | sha256sum | cut -d' ' -f1)"
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    echo "Installing Python dependencies into .venv (first run takes a few minutes)..." >&2
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip setuptools wheel 2>&1 | grep -v '^WARNING: Location' >&2 || true
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check -c "$ROOT/requirements/constraints.txt" -e "$ROOT[all,dev]" 2>&1 | grep -v '^WARNING: Location' >&2 || true
+    "$VENV/bin/python" -c 'import kinetrace, django, weasyprint, mediapipe, playwright' || { echo "dependency install failed" >&2; exit 1; }
+    echo "$want" > "$stamp"
+  fi
+  export PATH="$VENV/bin:$PATH"
+}

@@ -1,0 +1,106 @@
+"""Load the region list and the marker catalogue (``regions.yaml``, ``markers.yaml``).
+
+Both files are validated with pydantic when first used; a broken data file raises
+:class:`KnowledgeError` naming the file, the entry and the problem.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+Direction = Literal["higher", "lower"]
+Segment = Literal["head_neck", "trunk", "upper_limb", "pelvis", "lower_limb"]
+
+
+class KnowledgeError(RuntimeError):
+    """A shipped knowledge file is malformed (a packaging bug, not a user error)."""
+
+
+class Region(BaseModel):
+    """One body region of the atlas."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+    id: str
+    label: str
+    segment: Segment
+    paired: bool
+
+
+class CatalogueMarker(BaseModel):
+    """One test of the marker catalogue, with its measurement error and sources."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    name: str
+    unit: str
+    ucum: str
+    better: Direction
+    range: tuple[float, float]
+    mdc: float | None = Field(default=None, gt=0)
+    mdc_label: str | None = None
+    mdc_condition: str | None = None
+    mdc_source: str | None = None
+    mdc_note: str | None = None
+    mcid: float | None = Field(default=None, gt=0)
+    mcid_note: str | None = None
+    mcid_source: str | None = None
+    loinc: str | None = None
+
+    @model_validator(mode="after")
+    def _figures_have_sources(self) -> CatalogueMarker:
+        if self.mdc is not None and not self.mdc_source:
+            raise ValueError("an mdc needs an mdc_source")
+        if self.mdc is None and not self.mdc_note:
+            raise ValueError("a missing mdc needs an mdc_note saying so")
+        if self.mcid is not None and not self.mcid_source:
+            raise ValueError("an mcid needs an mcid_source")
+        if self.range[0] >= self.range[1]:
+            raise ValueError("range must be [low, high] with low < high")
+        return self
+
+
+def _load_yaml(name: str) -> dict[str, Any]:
+    text = resources.files("kinetrace.knowledge").joinpath(name).read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    if not isinstance(data, dict):
+        raise KnowledgeError(f"{name}: expected a mapping at the top level")
+    return data
+
+
+def _parse_list(name: str, key: str, model: type[BaseModel]) -> list[Any]:
+    data = _load_yaml(name)
+    items = data.get(key)
+    if not isinstance(items, list):
+        raise KnowledgeError(f"{name}: expected a list under {key!r}")
+    parsed = []
+    seen: set[str] = set()
+    for i, item in enumerate(items):
+        try:
+            entry = model.model_validate(item)
+        except ValidationError as exc:
+            raise KnowledgeError(f"{name}: {key}[{i}]: {exc}") from exc
+        ident = entry.id  # type: ignore[attr-defined]
+        if ident in seen:
+            raise KnowledgeError(f"{name}: {key}[{i}]: duplicate id {ident!r}")
+        seen.add(ident)
+        parsed.append(entry)
+    return parsed
+
+
+@cache
+def regions() -> dict[str, Region]:
+    """All atlas regions by id, in file order."""
+    return {r.id: r for r in _parse_list("regions.yaml", "regions", Region)}
+
+
+@cache
+def marker_catalogue() -> dict[str, CatalogueMarker]:
+    """All catalogue markers by id, in file order."""
+    return {m.id: m for m in _parse_list("markers.yaml", "markers", CatalogueMarker)}
