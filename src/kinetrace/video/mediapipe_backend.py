@@ -1,0 +1,91 @@
+"""MediaPipe Pose backend (legacy ``mp.solutions.pose`` API, mediapipe 0.10.21).
+
+mediapipe is imported **only** inside :class:`MediaPipeBackend` so that
+``import kinetrace.video`` works without it. The 0.10.21 wheel ships the
+``pose_landmark_full`` model (``model_complexity=1``), so this runs offline; the lite and
+heavy models would be downloaded at first use and are therefore not offered.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from kinetrace.video.pose import FloatArray
+from kinetrace.video.skeleton import KEYPOINTS, mapping
+
+
+class MediaPipeBackend:
+    """Pose estimation with MediaPipe BlazePose (full model, CPU).
+
+    Parameters
+    ----------
+    static_image_mode : bool
+        ``True`` runs the person detector on every frame (photos, unrelated frames);
+        ``False`` tracks from frame to frame (video; faster).
+    min_detection_confidence, min_tracking_confidence : float
+        Thresholds in [0, 1] passed to MediaPipe.
+    max_side_px : int or None
+        Frames whose longer side exceeds this are downscaled before inference (speed);
+        keypoints are returned in the original pixel coordinates.
+    """
+
+    name = "mediapipe-0.10.21-pose-full"
+
+    def __init__(
+        self,
+        *,
+        static_image_mode: bool = False,
+        min_detection_confidence: float = 0.5,
+        min_tracking_confidence: float = 0.5,
+        max_side_px: int | None = 960,
+    ) -> None:
+        try:
+            import mediapipe as mp  # noqa: PLC0415 - lazy by design
+        except ImportError as exc:  # pragma: no cover - depends on the install
+            raise ImportError(
+                "The MediaPipe pose backend needs the 'video' extra: pip install 'kinetrace[video]'"
+            ) from exc
+        self._mp = mp
+        self._kwargs: dict[str, Any] = dict(
+            static_image_mode=static_image_mode,
+            model_complexity=1,
+            smooth_landmarks=not static_image_mode,
+            enable_segmentation=False,
+            min_detection_confidence=min_detection_confidence,
+            min_tracking_confidence=min_tracking_confidence,
+        )
+        self._pose = mp.solutions.pose.Pose(**self._kwargs)
+        idx = mapping("mediapipe_pose")["indices"]
+        self._src = np.array([idx[name] for name in KEYPOINTS])
+        self._max_side = max_side_px
+
+    def detect(self, frame: NDArray[np.uint8], timestamp_s: float) -> FloatArray | None:
+        """Return ``(K, 3)`` keypoints ``[x_px, y_px, visibility]`` or ``None``."""
+        h, w = frame.shape[:2]
+        img = frame
+        if self._max_side and max(h, w) > self._max_side:
+            scale = self._max_side / max(h, w)
+            img = cv2.resize(frame, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+        rgb = cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+        result = self._pose.process(rgb)
+        if result.pose_landmarks is None:
+            return None
+        lms = result.pose_landmarks.landmark
+        out = np.empty((len(KEYPOINTS), 3))
+        for j, src in enumerate(self._src):
+            lm = lms[int(src)]
+            out[j] = (lm.x * w, lm.y * h, lm.visibility)
+        return out
+
+    def reset(self) -> None:
+        """Start a fresh tracker (call before each clip)."""
+        self._pose.close()
+        self._pose = self._mp.solutions.pose.Pose(**self._kwargs)
+
+    def close(self) -> None:
+        """Release the MediaPipe graph."""
+        self._pose.close()
