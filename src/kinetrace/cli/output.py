@@ -21,11 +21,11 @@ EXIT_INVALID = 2
 
 def fail(problems: list[str], *, what: str = "Invalid input") -> NoReturn:
     """Print every problem on stderr and exit with code 2."""
-    err_console.print(
-        f"[bold red]{what}[/] ({len(problems)} problem{'s' if len(problems) != 1 else ''}):", highlight=False
-    )
+    # Plain writes, never wrapped: one problem per line, so it can be read and grepped.
+    count = len(problems)
+    sys.stderr.write(f"{what} ({count} problem{'s' if count != 1 else ''}):\n")
     for p in problems:
-        err_console.print(f"  {p}", markup=False, highlight=False)
+        sys.stderr.write(f"  {p}\n")
     raise typer.Exit(EXIT_INVALID)
 
 
