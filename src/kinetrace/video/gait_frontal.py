@@ -1,0 +1,142 @@
+"""Front- and back-view running metrics: arm carriage, shoulder elevation, arms crossing
+the midline, contralateral pelvic drop, and cadence from stance alternation.
+
+Lateral directions are taken from the body itself (outward = from the mid-shoulder point
+towards that side's shoulder), so the numbers do not depend on which way the camera
+faces. Left/right labels are checked against the view: seen from behind, the runner's
+right shoulder is on the image right; seen from the front, on the image left.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from kinetrace.video.errors import TooFewStrides
+from kinetrace.video.geometry import midpoint
+from kinetrace.video.pose import FloatArray, PoseSequence
+from kinetrace.video.skeleton import INDEX, LR_PAIRS
+
+SIDES = ("left", "right")
+MIN_STANCES_PER_SIDE = 2
+
+
+@dataclass
+class FrontalAnalysis:
+    """Per-side summaries, per-frame series and events of a front/back clip."""
+
+    per_side: dict[str, dict[str, float]]
+    counts: dict[str, int]
+    central: dict[str, float]
+    stance_starts: dict[str, list[int]]
+    per_frame: dict[str, FloatArray]
+    warnings: list[str]
+    lr_fixed_frames: int
+
+
+def fix_labels_for_view(seq: PoseSequence, view: str) -> tuple[PoseSequence, int]:
+    """Swap all left/right labels in frames whose shoulder order contradicts ``view``."""
+    ls, rs = seq.point("left_shoulder")[:, 0], seq.point("right_shoulder")[:, 0]
+    expected = 1.0 if view == "back" else -1.0  # sign of (right_x - left_x)
+    wrong = np.sign(rs - ls) == -expected
+    xy, conf = seq.xy.copy(), seq.conf.copy()
+    for a, b in LR_PAIRS:
+        ia, ib = INDEX[a], INDEX[b]
+        xy[wrong, ia], xy[wrong, ib] = seq.xy[wrong, ib], seq.xy[wrong, ia]
+        conf[wrong, ia], conf[wrong, ib] = seq.conf[wrong, ib], seq.conf[wrong, ia]
+    return seq.with_xy(xy, conf), int(wrong.sum())
+
+
+def _unit(v: FloatArray) -> FloatArray:
+    return v / np.linalg.norm(v, axis=-1, keepdims=True)
+
+
+def analyse_frontal(seq: PoseSequence, view: str) -> FrontalAnalysis:
+    """Compute frontal-plane running metrics (see module docstring).
+
+    Raises
+    ------
+    TooFewStrides
+        Fewer than :data:`MIN_STANCES_PER_SIDE` stance phases on either side.
+    """
+    seq, fixed = fix_labels_for_view(seq, view)
+    warnings: list[str] = []
+    P = {n: seq.point(n) for n in seq.names}
+    sh_mid = midpoint(P["left_shoulder"], P["right_shoulder"])
+    hip_mid = midpoint(P["left_hip"], P["right_hip"])
+    up = _unit(sh_mid - hip_mid)  # trunk axis, pointing up (image y is down)
+    width = np.linalg.norm(P["right_shoulder"] - P["left_shoulder"], axis=1)
+    W = float(np.nanmedian(width))
+    per_side: dict[str, dict[str, float]] = {}
+    per_frame: dict[str, FloatArray] = {}
+    for s in SIDES:
+        out = _unit(P[f"{s}_shoulder"] - sh_mid)
+        out = out - np.sum(out * up, axis=1, keepdims=True) * up  # perpendicular to trunk
+        out = _unit(out)
+        arm = P[f"{s}_elbow"] - P[f"{s}_shoulder"]
+        abd = np.degrees(np.arctan2(np.sum(arm * out, axis=1), np.sum(arm * -up, axis=1)))
+        elbow_dist = 100 * np.sum(arm * out, axis=1) / W
+        ear_sh = 100 * np.sum((P[f"{s}_ear"] - P[f"{s}_shoulder"]) * up, axis=1) / W
+        wrist_lat = np.sum((P[f"{s}_wrist"] - sh_mid) * out, axis=1)
+        crossing = 100 * np.clip(-wrist_lat, 0, None) / W
+        per_frame |= {
+            f"shoulder_abduction_{s}_deg": abd,
+            f"elbow_trunk_distance_{s}_pct": elbow_dist,
+            f"shoulder_ear_distance_{s}_pct": ear_sh,
+            f"wrist_midline_crossing_{s}_pct": crossing,
+        }
+        per_side[s] = {
+            "shoulder_abduction_deg": float(np.nanmean(abd)),
+            "elbow_trunk_distance_pct": float(np.nanmean(elbow_dist)),
+            "shoulder_ear_distance_pct": float(np.nanmean(ear_sh)),
+            "wrist_midline_crossing_pct": float(np.nanpercentile(crossing, 95)),
+        }
+    # stance: the lower ankle (larger image y) by more than 3 % of leg length
+    leg = float(
+        np.nanmedian(
+            np.linalg.norm(P["left_hip"] - P["left_knee"], axis=1)
+            + np.linalg.norm(P["left_knee"] - P["left_ankle"], axis=1)
+        )
+    )
+    diff = P["left_ankle"][:, 1] - P["right_ankle"][:, 1]
+    state = np.where(diff > 0.03 * leg, 1, np.where(diff < -0.03 * leg, -1, 0))  # 1 = left stance
+    starts: dict[str, list[int]] = {"left": [], "right": []}
+    runs: dict[str, list[tuple[int, int]]] = {"left": [], "right": []}
+    i = 0
+    while i < len(state):
+        if state[i] == 0:
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(state) and state[j + 1] == state[i]:
+            j += 1
+        side = "left" if state[i] == 1 else "right"
+        if j - i + 1 >= 2 and i > 0:  # ignore a stance already under way at the first frame
+            starts[side].append(i)
+            runs[side].append((i, j + 1))
+        i = j + 1
+    counts = {s: len(runs[s]) for s in SIDES}
+    if min(counts.values()) < MIN_STANCES_PER_SIDE:
+        raise TooFewStrides(
+            f"found {counts['left']} left and {counts['right']} right stance phases in "
+            f"{seq.n_frames / seq.fps:.1f} s; at least {MIN_STANCES_PER_SIDE} per side are needed. "
+            "Film the runner from straight behind or in front for at least 10 s, feet in frame."
+        )
+    # pelvic drop in stance of side s = contralateral hip lower than the stance hip
+    drop_frame = np.full(seq.n_frames, np.nan)
+    for s, other in (("left", "right"), ("right", "left")):
+        dy = P[f"{other}_hip"][:, 1] - P[f"{s}_hip"][:, 1]
+        dx = np.abs(P[f"{other}_hip"][:, 0] - P[f"{s}_hip"][:, 0])
+        angle = np.degrees(np.arctan2(dy, dx))
+        peaks = [float(np.nanmax(angle[a:b])) for a, b in runs[s]]
+        per_side[s]["pelvic_drop_deg"] = float(np.median(peaks))
+        for a, b in runs[s]:
+            drop_frame[a:b] = angle[a:b]
+    per_frame["pelvic_drop_deg"] = drop_frame
+    all_starts = np.sort(np.concatenate([starts["left"], starts["right"]]))
+    steps = len(all_starts) - 1
+    central = {"cadence_spm": 60.0 * steps * seq.fps / float(all_starts[-1] - all_starts[0])}
+    if fixed:
+        warnings.append(f"left/right labels corrected in {fixed} frame(s) to match the {view} view")
+    return FrontalAnalysis(per_side, counts, central, starts, per_frame, warnings, fixed)

@@ -1,0 +1,251 @@
+"""End-to-end analysis: file -> keypoints -> cleaning -> metrics -> outputs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from kinetrace.video import cleaning
+from kinetrace.video.errors import InvalidOption, LowConfidenceKeypoints, NoPersonFound
+from kinetrace.video.gait_frontal import analyse_frontal
+from kinetrace.video.gait_sagittal import analyse_sagittal
+from kinetrace.video.importers import read_openpose, read_trc
+from kinetrace.video.outputs import frame_table, write_all
+from kinetrace.video.pose import PoseBackend, PoseSequence
+from kinetrace.video.posture import analyse_frames
+from kinetrace.video.reference import entry, reference_for
+from kinetrace.video.results import GaitResult, Metric, PostureResult, RulaFrame
+from kinetrace.video.skeleton import INDEX
+from kinetrace.video.video_io import MediaInfo, iter_frames, probe
+
+Progress = Callable[[int, int], None]
+VIEWS = ("side", "front", "back")
+MIN_CONF = 0.3
+#: Fraction of frames in which a person must be found.
+MIN_PERSON_FRACTION = 0.3
+REQUIRED = {
+    "side": ("left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle"),
+    "front": ("left_shoulder", "right_shoulder", "left_hip", "right_hip", "left_ankle", "right_ankle"),
+    "posture": ("left_shoulder", "right_shoulder"),
+}
+REQUIRED["back"] = REQUIRED["front"]
+
+
+def load_keypoints(
+    path: Path,
+    backend: PoseBackend | None,
+    progress: Progress | None,
+    *,
+    static: bool,
+    keypoint_fps: float | None = None,
+) -> tuple[PoseSequence, MediaInfo | None]:
+    """Keypoints from a keypoint file (.trc, OpenPose .json/dir) or by running the pose backend.
+
+    OpenPose JSON carries no frame rate: pass ``keypoint_fps`` (default 30 Hz).
+    """
+    if path.suffix.lower() == ".trc":
+        return read_trc(path), None
+    if path.suffix.lower() == ".json" or path.is_dir():
+        return read_openpose(path, fps=keypoint_fps or 30.0), None
+    info = probe(path)
+    if backend is None:
+        from kinetrace.video.mediapipe_backend import MediaPipeBackend  # noqa: PLC0415 - lazy
+
+        backend = MediaPipeBackend(static_image_mode=static or info.is_image)
+    backend.reset()
+    frames = []
+    for i, frame in enumerate(iter_frames(info)):
+        frames.append(backend.detect(frame, i / info.fps))
+        if progress is not None:
+            progress(i + 1, max(info.n_frames, i + 1))
+    seq = PoseSequence.from_frames(frames, fps=info.fps, size=info.size, source=backend.name)
+    return seq, info
+
+
+def check_quality(seq: PoseSequence, required: tuple[str, ...]) -> None:
+    """Raise if nobody was found or the needed keypoints are unreliable."""
+    found = np.any(seq.conf > 0, axis=1)
+    if found.mean() < MIN_PERSON_FRACTION:
+        raise NoPersonFound(
+            f"a person was found in {int(found.sum())} of {seq.n_frames} frames; at least "
+            f"{MIN_PERSON_FRACTION:.0%} are needed. Film one person, whole body in frame, good light."
+        )
+    idx = [INDEX[k] for k in required]
+    good = np.all(seq.conf[found][:, idx] >= MIN_CONF, axis=1)
+    if good.mean() < 0.5:
+        med = np.median(seq.conf[found][:, idx], axis=0)
+        weak = ", ".join(f"{k} {c:.2f}" for k, c in zip(required, med, strict=True) if c < MIN_CONF)
+        raise LowConfidenceKeypoints(
+            f"the keypoints needed are confident (>= {MIN_CONF}) in only {good.mean():.0%} of frames "
+            f"with a person (need >= 50 %). Low median confidence: {weak or 'mixed across frames'}. "
+            "Make sure these body parts are visible and not hidden by clothing or equipment."
+        )
+
+
+def _metric(metric_id: str, *, left: float | None = None, right: float | None = None,
+            value: float | None = None, n_left: int = 0, n_right: int = 0, n: int = 0) -> Metric:  # fmt: skip
+    e = entry(metric_id)
+    clean_ = {k: (None if v is None or not np.isfinite(v) else float(v)) for k, v in
+              {"left": left, "right": right, "value": value}.items()}  # fmt: skip
+    return Metric(id=metric_id, label=e["label"], unit=e["unit"], definition=e["definition"],
+                  reference=reference_for(metric_id), n_left=n_left, n_right=n_right, n=n, **clean_)  # fmt: skip
+
+
+def analyse_gait(
+    path: str | Path,
+    *,
+    view: Literal["side", "front", "back"],
+    backend: PoseBackend | None = None,
+    out_dir: Path | None = None,
+    progress: Progress | None = None,
+    annotated_video: bool = False,
+    keypoint_fps: float | None = None,
+) -> GaitResult:
+    """Running metrics from a video (or a .trc / OpenPose keypoint file).
+
+    Parameters
+    ----------
+    path : str or Path
+        Video, ``.trc`` file, or OpenPose JSON file/directory.
+    view : {"side", "front", "back"}
+        Where the camera was: side-on (sagittal metrics) or behind/in front (frontal).
+    backend : PoseBackend, optional
+        Pose estimator; default :class:`MediaPipeBackend` (imported only when needed).
+    out_dir : Path, optional
+        If given, JSON, CSV, key-frame PNGs (and ``annotated_video``) are written there.
+    progress : callable(done, total), optional
+        Called after each frame.
+    annotated_video : bool
+        Also write an annotated MP4 into ``out_dir``.
+    keypoint_fps : float, optional
+        Frame rate (Hz) of OpenPose JSON input, which does not store one (default 30).
+
+    Raises
+    ------
+    VideoError
+        :class:`UnreadableVideo`, :class:`NoPersonFound`, :class:`TooFewStrides`,
+        :class:`LowConfidenceKeypoints` or :class:`InvalidOption`, each with a message.
+    """
+    if view not in VIEWS:
+        raise InvalidOption(f"view must be one of {', '.join(VIEWS)}; got {view!r}")
+    path = Path(path)
+    seq, info = load_keypoints(path, backend, progress, static=False, keypoint_fps=keypoint_fps)
+    check_quality(seq, REQUIRED[view])
+    gated = cleaning.gate_confidence(seq, MIN_CONF)
+    repaired, n_swaps = cleaning.repair_lr_swaps(gated) if view == "side" else (gated, 0)
+    raw = cleaning.fill_gaps(repaired)
+    smooth = cleaning.lowpass(raw, cutoff_hz=12.0)
+    metrics: list[Metric] = []
+    key_frames: dict[int, list[str]] = {}
+    if view == "side":
+        a = analyse_sagittal(smooth, raw)
+        per = {s: {k: float(np.nanmedian(v)) if len(v) else float("nan") for k, v in a.per_ic[s].items()} for s in ("left", "right")}
+        nl, nr = len(a.ic_frames["left"]), len(a.ic_frames["right"])
+        metrics.append(_metric("cadence_spm", value=a.central["cadence_spm"], n=nl + nr))
+        metrics.append(_metric("initial_contacts", left=nl, right=nr, n_left=nl, n_right=nr))
+        for mid in ("overstride_pct", "overstride_angle_deg", "shank_angle_ic_deg", "knee_flexion_ic_deg", "knee_flexion_midstance_deg"):
+            metrics.append(_metric(mid, left=per["left"][mid], right=per["right"][mid], n_left=nl, n_right=nr))
+        metrics.append(_metric("trunk_lean_deg", value=a.central["trunk_lean_deg"], n=seq.n_frames))
+        metrics.append(_metric("vertical_oscillation_pct", value=a.central["vertical_oscillation_pct"], n=nl + nr - 2))
+        warnings, per_frame, ics = a.warnings, a.per_frame, a.ic_frames
+        for s in ("left", "right"):
+            for f in a.ic_frames[s][:2]:
+                key_frames[f] = [f"{s} initial contact (frame {f})",
+                                 f"shank {a.per_frame[f'shank_angle_{s}_deg'][f]:.1f} deg, "
+                                 f"knee flexion {a.per_frame[f'knee_flexion_{s}_deg'][f]:.1f} deg"]  # fmt: skip
+    else:
+        b = analyse_frontal(smooth, view)
+        nl, nr = b.counts["left"], b.counts["right"]
+        metrics.append(_metric("cadence_spm", value=b.central["cadence_spm"], n=nl + nr))
+        metrics.append(_metric("initial_contacts", left=nl, right=nr, n_left=nl, n_right=nr))
+        for mid in ("shoulder_abduction_deg", "elbow_trunk_distance_pct", "shoulder_ear_distance_pct",
+                    "wrist_midline_crossing_pct", "pelvic_drop_deg"):  # fmt: skip
+            metrics.append(_metric(mid, left=b.per_side["left"][mid], right=b.per_side["right"][mid],
+                                   n_left=nl if mid == "pelvic_drop_deg" else seq.n_frames,
+                                   n_right=nr if mid == "pelvic_drop_deg" else seq.n_frames))  # fmt: skip
+        warnings, per_frame, ics = b.warnings, b.per_frame, b.stance_starts
+        n_swaps = b.lr_fixed_frames
+        for s in ("left", "right"):
+            for f in b.stance_starts[s][:1]:
+                key_frames[f] = [f"{s} stance (frame {f})",
+                                 f"R shoulder abduction {b.per_frame['shoulder_abduction_right_deg'][f]:.1f} deg, "
+                                 f"L {b.per_frame['shoulder_abduction_left_deg'][f]:.1f} deg"]  # fmt: skip
+    result = GaitResult(
+        source_path=str(path), backend=seq.source, fps=seq.fps, n_frames=seq.n_frames,
+        duration_s=seq.n_frames / seq.fps, metrics=metrics, warnings=warnings, view=view,
+        initial_contacts={k: list(map(int, v)) for k, v in ics.items()}, lr_swaps_repaired=n_swaps,
+    )  # fmt: skip
+    result._frames = frame_table(raw, per_frame)
+    if out_dir is not None:
+        write_all(result, raw, info, Path(out_dir), key_frames, video=annotated_video)
+    return result
+
+
+def analyse_posture(
+    path: str | Path,
+    *,
+    backend: PoseBackend | None = None,
+    out_dir: Path | None = None,
+    progress: Progress | None = None,
+    annotated_video: bool = False,
+) -> PostureResult:
+    """Work-posture angles and RULA (worst frame and time-weighted) from a photo or clip.
+
+    Raises
+    ------
+    VideoError
+        As :func:`analyse_gait` (except :class:`TooFewStrides`).
+    """
+    path = Path(path)
+    seq, info = load_keypoints(path, backend, progress, static=False)
+    check_quality(seq, REQUIRED["posture"])
+    raw = cleaning.fill_gaps(cleaning.gate_confidence(seq, MIN_CONF))
+    smooth = cleaning.lowpass(raw, cutoff_hz=6.0) if seq.n_frames > 1 else raw
+    a = analyse_frames(smooth)
+    pf = a.per_frame
+    metrics: list[Metric] = []
+
+    def med(col: str) -> float:
+        v = pf[col]
+        return float(np.nanmedian(v)) if np.any(np.isfinite(v)) else float("nan")
+
+    front = a.view != "side"
+    for mid in (("neck_side_bend_deg", "trunk_side_bend_deg") if front else ("neck_flexion_deg", "trunk_flexion_deg")):
+        metrics.append(_metric(mid, value=med(mid), n=seq.n_frames))
+    for mid in ("upper_arm_elevation", "elbow_flexion", "wrist_flexion"):
+        metrics.append(_metric(f"{mid}_deg", left=med(f"{mid}_left_deg"), right=med(f"{mid}_right_deg"),
+                               n_left=seq.n_frames, n_right=seq.n_frames))  # fmt: skip
+    valid = [(i, fr) for i, fr in enumerate(a.rula) if fr]
+    worst: RulaFrame | None = None
+    worst_i: int | None = None
+    tw: float | None = None
+    levels: dict[str, float] = {}
+    if valid:
+        per_side_worst = {s: max((fr[s]["grand"] for _, fr in valid if s in fr), default=None) for s in ("left", "right")}
+        metrics.append(_metric("rula_grand_score", left=per_side_worst["left"], right=per_side_worst["right"]))
+        grand = np.array([max(v["grand"] for v in fr.values()) for _, fr in valid])
+        tw = float(grand.mean())
+        metrics.append(_metric("rula_time_weighted", value=tw, n=len(valid)))
+        k = int(np.argmax(grand))
+        worst_i = valid[k][0]
+        side, sc = max(valid[k][1].items(), key=lambda kv: kv[1]["grand"])
+        worst = RulaFrame(side=side, **sc)  # type: ignore[arg-type]
+        lv = np.array([max(fr.values(), key=lambda v: v["grand"])["action_level"] for _, fr in valid])
+        levels = {str(level): float(100 * np.mean(lv == level)) for level in (1, 2, 3, 4)}
+    result = PostureResult(
+        source_path=str(path), backend=seq.source, fps=seq.fps, n_frames=seq.n_frames,
+        duration_s=seq.n_frames / seq.fps, metrics=metrics, view_estimate=a.view,
+        rula_worst=worst, rula_worst_frame=worst_i, rula_time_weighted=tw,
+        rula_action_level_time_pct=levels, rula_assumptions=a.assumptions,
+    )  # fmt: skip
+    result._frames = frame_table(raw, {k: v for k, v in pf.items() if not k.startswith("across")})
+    if out_dir is not None:
+        kf: dict[int, list[str]] = {}
+        if worst is not None and worst_i is not None:
+            kf[worst_i] = [f"RULA {worst.grand} (action level {worst.action_level}), {worst.side} arm, frame {worst_i}",
+                           f"upper arm {worst.upper_arm}, lower arm {worst.lower_arm}, neck {worst.neck}, trunk {worst.trunk}"]  # fmt: skip
+        write_all(result, raw, info, Path(out_dir), kf, video=annotated_video)
+    return result

@@ -1,0 +1,126 @@
+"""Work-posture angles (degrees) and RULA per frame, from cleaned keypoints.
+
+The view is estimated per clip: when the shoulders look wide compared with the trunk,
+the camera faces the person (front/back) and the image plane shows abduction and
+side-bending; otherwise it is a side view and the image plane shows flexion/extension.
+What a single 2D view cannot show is listed in ``assumptions``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from kinetrace.video.geometry import flexion, midpoint
+from kinetrace.video.pose import FloatArray, PoseSequence
+from kinetrace.video.rula import RulaInput, score, threshold
+
+SIDES = ("left", "right")
+
+
+@dataclass
+class PostureAnalysis:
+    """Per-frame angles and RULA scores."""
+
+    view: str
+    per_frame: dict[str, FloatArray]
+    rula: list[dict[str, dict[str, int]] | None]
+    assumptions: list[str]
+
+
+def _signed(v: FloatArray, ref: FloatArray) -> FloatArray:
+    """Signed angle (deg) from ``ref`` to ``v`` in image coordinates (y down), + = clockwise on screen."""
+    cross = ref[:, 0] * v[:, 1] - ref[:, 1] * v[:, 0]
+    dot = np.sum(ref * v, axis=1)
+    return np.degrees(np.arctan2(cross, dot))
+
+
+def analyse_frames(seq: PoseSequence) -> PostureAnalysis:
+    """Angles and RULA for every frame of ``seq``."""
+    P = {n: seq.point(n) for n in seq.names}
+    n = seq.n_frames
+    assumptions: list[str] = []
+    sh_mid = midpoint(P["left_shoulder"], P["right_shoulder"])
+    hip_mid = midpoint(P["left_hip"], P["right_hip"])
+    up = sh_mid - hip_mid
+    no_hips = ~np.all(np.isfinite(up), axis=1)
+    if no_hips.any():
+        up[no_hips] = (0.0, -1.0)
+        assumptions.append(f"hips not visible in {int(no_hips.sum())} frame(s): trunk assumed upright (image vertical)")
+    trunk_len = np.linalg.norm(up, axis=1)
+    up = up / trunk_len[:, None]
+    width = np.linalg.norm(P["right_shoulder"] - P["left_shoulder"], axis=1)
+    ratio = np.where(no_hips, np.inf, width / trunk_len)
+    frontal = bool(np.nanmedian(ratio) > threshold("front_view_min_width_ratio"))
+    view = "front/back" if frontal else "side"
+    vertical = np.tile([0.0, -1.0], (n, 1))
+    ear_mid = midpoint(P["left_ear"], P["right_ear"])
+    head = ear_mid - sh_mid
+    face = np.sign(np.nan_to_num(P["nose"][:, 0] - ear_mid[:, 0]))
+    face[face == 0] = 1.0
+    pf: dict[str, FloatArray] = {}
+    if frontal:
+        pf["trunk_side_bend_deg"] = np.abs(_signed(up, vertical))
+        pf["neck_side_bend_deg"] = np.abs(_signed(head, up))
+        pf["trunk_flexion_deg"] = np.zeros(n)
+        pf["neck_flexion_deg"] = np.zeros(n)
+        assumptions.append("front/back view: trunk and neck flexion are not visible and are scored as neutral")
+        assumptions.append(
+            "front/back view: upper-arm flexion is not visible; the arm's elevation in the image is "
+            "scored as its position and +1 added when abduction exceeds the video threshold"
+        )
+    else:
+        # clockwise on screen = forward for a person facing image right
+        pf["trunk_flexion_deg"] = _signed(up, vertical) * face
+        pf["neck_flexion_deg"] = _signed(head, up) * face
+        pf["trunk_side_bend_deg"] = np.zeros(n)
+        pf["neck_side_bend_deg"] = np.zeros(n)
+        assumptions.append("side view: side-bending and abduction are not visible and are scored as absent")
+    for s in SIDES:
+        arm = P[f"{s}_elbow"] - P[f"{s}_shoulder"]
+        if frontal:
+            out = P[f"{s}_shoulder"] - sh_mid
+            out = out - np.sum(out * up, axis=1, keepdims=True) * up
+            out /= np.linalg.norm(out, axis=1, keepdims=True)
+            elev = np.degrees(np.arctan2(np.sum(arm * out, axis=1), np.sum(arm * -up, axis=1)))
+            lat = np.sum((P[f"{s}_wrist"] - sh_mid) * out, axis=1) / width
+            pf[f"across_or_out_{s}"] = ((lat < 0) | (lat > 0.5 + threshold("forearm_out_to_side_shoulder_widths"))).astype(float)
+        else:
+            elev = _signed(arm, -up) * -face  # forward = flexion
+            pf[f"across_or_out_{s}"] = np.zeros(n)
+        pf[f"upper_arm_elevation_{s}_deg"] = elev
+        pf[f"elbow_flexion_{s}_deg"] = flexion(P[f"{s}_shoulder"], P[f"{s}_elbow"], P[f"{s}_wrist"])
+        pf[f"wrist_flexion_{s}_deg"] = flexion(P[f"{s}_elbow"], P[f"{s}_wrist"], P[f"{s}_index"])
+    assumptions += [
+        "shoulder raised, arm supported, wrist deviation and twist, neck/trunk twist are not measured "
+        "from video: scored as absent (wrist twist = 1, mid-range)",
+        "legs scored as supported and balanced (1); muscle use and force/load scored 0",
+    ]
+    rula: list[dict[str, dict[str, int]] | None] = []
+    for i in range(n):
+        frame: dict[str, dict[str, int]] = {}
+        for s in SIDES:
+            ua = pf[f"upper_arm_elevation_{s}_deg"][i]
+            el = pf[f"elbow_flexion_{s}_deg"][i]
+            if not (np.isfinite(ua) and np.isfinite(el)):
+                continue
+            wf = pf[f"wrist_flexion_{s}_deg"][i]
+            wf_val = float(wf) if np.isfinite(wf) and abs(wf) >= threshold("wrist_neutral_tolerance_deg") else None
+            neck = float(np.nan_to_num(pf["neck_flexion_deg"][i]))
+            if -threshold("neck_extension_tolerance_deg") < neck < 0:
+                neck = 0.0
+            inp = RulaInput(
+                upper_arm_flexion=float(ua),
+                elbow_flexion=float(el),
+                wrist_flexion=wf_val,
+                neck_flexion=neck,
+                trunk_flexion=float(np.nan_to_num(pf["trunk_flexion_deg"][i])),
+                upper_arm_abducted=bool(frontal and ua > threshold("upper_arm_abducted_deg")),
+                lower_arm_across_or_out=bool(pf[f"across_or_out_{s}"][i] > 0),
+                neck_side_bent=bool(pf["neck_side_bend_deg"][i] > threshold("neck_side_bend_deg")),
+                trunk_side_bent=bool(pf["trunk_side_bend_deg"][i] > threshold("trunk_side_bend_deg")),
+            )
+            frame[s] = score(inp)
+        rula.append(frame or None)
+    return PostureAnalysis(view=view, per_frame=pf, rula=rula, assumptions=assumptions)

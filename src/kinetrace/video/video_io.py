@@ -1,0 +1,76 @@
+"""Reading videos and photos with OpenCV."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from kinetrace.video.errors import UnreadableVideo
+
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
+VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".mkv", ".m4v", ".webm")
+ALLOWED = "videos (" + ", ".join(VIDEO_SUFFIXES) + "), photos (" + ", ".join(IMAGE_SUFFIXES) + ")"
+
+
+@dataclass(frozen=True)
+class MediaInfo:
+    """Frame count, rate (Hz) and size (px) of a video or photo."""
+
+    path: Path
+    n_frames: int
+    fps: float
+    size: tuple[int, int]
+    is_image: bool
+
+
+def probe(path: Path) -> MediaInfo:
+    """Open ``path`` and check a first frame decodes.
+
+    Raises
+    ------
+    UnreadableVideo
+        Missing file, or OpenCV cannot decode it.
+    """
+    if not path.exists():
+        raise UnreadableVideo(f"{path}: file not found. Give the path of one of: {ALLOWED}")
+    if path.suffix.lower() in IMAGE_SUFFIXES:
+        img = cv2.imread(str(path))
+        if img is None:
+            raise UnreadableVideo(f"{path}: OpenCV cannot decode this image. Allowed: {ALLOWED}")
+        return MediaInfo(path, 1, 1.0, (img.shape[1], img.shape[0]), True)
+    cap = cv2.VideoCapture(str(path))
+    try:
+        ok, frame = cap.read() if cap.isOpened() else (False, None)
+        if not ok or frame is None:
+            raise UnreadableVideo(
+                f"{path}: OpenCV cannot read a frame from this file (corrupt, empty or unsupported codec). "
+                f"Allowed: {ALLOWED}, H.264/MJPEG encoded"
+            )
+        fps = float(cap.get(cv2.CAP_PROP_FPS)) or 30.0
+        n = int(cap.get(cv2.CAP_PROP_FRAME_COUNT))
+        return MediaInfo(path, max(n, 1), fps, (frame.shape[1], frame.shape[0]), False)
+    finally:
+        cap.release()
+
+
+def iter_frames(info: MediaInfo) -> Iterator[NDArray[np.uint8]]:
+    """Yield BGR frames of the video or the single photo."""
+    if info.is_image:
+        img = cv2.imread(str(info.path))
+        if img is not None:
+            yield img
+        return
+    cap = cv2.VideoCapture(str(info.path))
+    try:
+        while True:
+            ok, frame = cap.read()
+            if not ok:
+                break
+            yield frame
+    finally:
+        cap.release()
