@@ -20,7 +20,10 @@ app = typer.Typer(
 )
 
 #: Command modules, in the order their commands appear in ``--help``.
-COMMAND_MODULES: tuple[str, ...] = ("kinetrace.cli.case_commands",)
+COMMAND_MODULES: tuple[str, ...] = (
+    "kinetrace.cli.case_commands",
+    "kinetrace.cli.video_commands",
+)
 
 for _name in COMMAND_MODULES:
     importlib.import_module(_name).register(app)
