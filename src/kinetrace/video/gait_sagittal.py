@@ -137,7 +137,7 @@ def analyse_sagittal(seq: PoseSequence, raw: PoseSequence | None = None) -> Sagi
         vfwd = (vheel[:, 0] - vhip[:, 0]) / L
         back = np.nan_to_num((toe[:, 0] - hip[:, 0]) / L, nan=10.0)
         mid_flex = []
-        for a, b in zip(ic_frames[s], [*ic_frames[s][1:], len(fwd)], strict=True):
+        for a, b in zip(ic_frames[s], [*ic_frames[s][1:], len(fwd)][: len(ic_frames[s])], strict=True):
             seg = back[a:b]
             to = a + int(np.argmin(seg)) if seg.size else a
             stance = np.abs(ankle[a : to + 1, 0] - hip[a : to + 1, 0])
