@@ -30,6 +30,8 @@ class Region(BaseModel):
     label: str
     segment: Segment
     paired: bool
+    #: SNOMED CT body-structure concept id (codes only; see regions.yaml and docs/fhir.md).
+    snomed: str | None = None
 
 
 class CatalogueMarker(BaseModel):
