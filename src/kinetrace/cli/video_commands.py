@@ -61,7 +61,7 @@ def gait(
     Film at least 10 s of steady running, whole body in frame, camera still and level,
     ideally 60 frames per second or more. Cadence counts both feet (steps per minute).
     """
-    console = Console(stderr=True)
+    console = Console(stderr=True, soft_wrap=True)
     if video_out and out is None:
         console.print("--video needs --out DIR (where to write the annotated video)")
         raise typer.Exit(2)
@@ -86,7 +86,7 @@ def posture(
     score and action level of the worst frame and the time-weighted score over a clip.
     What one camera cannot see (twist, load, muscle use) is listed as an assumption.
     """
-    console = Console(stderr=True)
+    console = Console(stderr=True, soft_wrap=True)
     if video_out and out is None:
         console.print("--video needs --out DIR (where to write the annotated video)")
         raise typer.Exit(2)
