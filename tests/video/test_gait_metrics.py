@@ -83,7 +83,9 @@ def test_too_short_a_clip_raises_too_few_strides() -> None:
 
 @pytest.mark.parametrize("view", ["back", "front"])
 def test_frontal_metrics_match_truth_from_either_side(view: str) -> None:
-    p = RunnerParams(abduction_left_deg=12, abduction_right_deg=38, pelvic_drop_left_stance_deg=3, pelvic_drop_right_stance_deg=7)
+    p = RunnerParams(
+        abduction_left_deg=12, abduction_right_deg=38, pelvic_drop_left_stance_deg=3, pelvic_drop_right_stance_deg=7
+    )
     seq = frontal_runner(p, view=view, noise_px=1.0, rng=np.random.default_rng(2))
     b = analyse_frontal(cleaning.lowpass(seq, 12.0), view)
     assert b.central["cadence_spm"] == pytest.approx(p.cadence_spm, abs=1.0)

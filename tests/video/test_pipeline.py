@@ -39,7 +39,9 @@ def _blank_video(tmp_path: Path, n: int, size: tuple[int, int] = (320, 240)) -> 
 
 
 def _runner(**kw):  # type: ignore[no-untyped-def]
-    return sagittal_runner(RunnerParams(overstride_right=0.3), fps=FPS, duration_s=4.0, px_per_leg=100, size=(320, 240), **kw)
+    return sagittal_runner(
+        RunnerParams(overstride_right=0.3), fps=FPS, duration_s=4.0, px_per_leg=100, size=(320, 240), **kw
+    )
 
 
 def test_gait_end_to_end_with_fake_backend_writes_all_outputs(tmp_path: Path) -> None:

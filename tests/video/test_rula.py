@@ -22,7 +22,16 @@ WORKSHEET_B = {
     4: "555667777788", 5: "777778888888", 6: "888888899999",
 }  # fmt: skip
 # Table C: score C -> grand score for score D = 1..7+
-WORKSHEET_C = {1: "1233455", 2: "2234455", 3: "3334456", 4: "3334566", 5: "4445677", 6: "4456677", 7: "5566777", 8: "5567777"}
+WORKSHEET_C = {
+    1: "1233455",
+    2: "2234455",
+    3: "3334456",
+    4: "3334566",
+    5: "4445677",
+    6: "4456677",
+    7: "5566777",
+    8: "5567777",
+}
 
 
 @pytest.mark.parametrize(("ua", "la"), list(WORKSHEET_A))
@@ -53,14 +62,14 @@ def test_tables_never_decrease_along_any_axis() -> None:
             row = [rula.table_a(ua, la, w, t) for w in range(1, 5) for t in (1, 2)]
             assert row == sorted(row)
             if ua < 6:
-                assert all(rula.table_a(ua + 1, la, w, t) >= rula.table_a(ua, la, w, t) for w in range(1, 5) for t in (1, 2))
+                assert all(
+                    rula.table_a(ua + 1, la, w, t) >= rula.table_a(ua, la, w, t) for w in range(1, 5) for t in (1, 2)
+                )
     for c in range(1, 8):
         assert all(rula.table_c(c + 1, d) >= rula.table_c(c, d) for d in range(1, 8))
 
 
-@pytest.mark.parametrize(
-    ("grand", "level"), [(1, 1), (2, 1), (3, 2), (4, 2), (5, 3), (6, 3), (7, 4)]
-)
+@pytest.mark.parametrize(("grand", "level"), [(1, 1), (2, 1), (3, 2), (4, 2), (5, 3), (6, 3), (7, 4)])
 def test_action_levels(grand: int, level: int) -> None:
     assert rula.action_level(grand)[0] == level
 
@@ -81,18 +90,18 @@ WORKED = [
     # 1. scanning arm: upper arm 50 deg flexion (3) + abducted (+1) = 4; elbow 80 deg (1);
     #    wrist 10 deg (2), twist 1 -> A = 4. Neck 15 (2), trunk 10 (2), legs 1 -> B = 2.
     #    C = 4, D = 2 -> grand 3, action level 2.
-    (dict(upper_arm_flexion=50, upper_arm_abducted=True, elbow_flexion=80, wrist_flexion=10, neck_flexion=15, trunk_flexion=10), 4, 2, 3, 2),
+    ({"upper_arm_flexion": 50, "upper_arm_abducted": True, "elbow_flexion": 80, "wrist_flexion": 10, "neck_flexion": 15, "trunk_flexion": 10}, 4, 2, 3, 2),
     # 2. neutral standing: UA 1, LA (elbow 90) 1, wrist neutral 1 -> A 1; neck 5 (1), trunk 0 (1), legs 1 -> B 1; grand 1.
-    (dict(upper_arm_flexion=0, elbow_flexion=90, neck_flexion=5, trunk_flexion=0), 1, 1, 1, 1),
+    ({"upper_arm_flexion": 0, "elbow_flexion": 90, "neck_flexion": 5, "trunk_flexion": 0}, 1, 1, 1, 1),
     # 3. reaching overhead, bent over: UA 100 (4) + raised (+1) = 5; elbow 30 (2) + out to side (+1) = 3;
     #    wrist 20 (3) + deviated (+1) = 4, twist 2 -> A = 8. Neck 25 (3) + twisted = 4; trunk 70 (4) + side-bent = 5;
     #    legs unsupported 2 -> B = 7. Muscle use +1 both, force 2 on A -> C = 11, D = 8 -> grand 7, level 4.
-    (dict(upper_arm_flexion=100, shoulder_raised=True, elbow_flexion=30, lower_arm_across_or_out=True, wrist_flexion=20,
-          wrist_deviated=True, wrist_twist=2, neck_flexion=25, neck_twisted=True, trunk_flexion=70, trunk_side_bent=True,
-          legs_supported=False, muscle_use_a=1, force_a=2, muscle_use_b=1), 8, 7, 7, 4),
+    ({"upper_arm_flexion": 100, "shoulder_raised": True, "elbow_flexion": 30, "lower_arm_across_or_out": True, "wrist_flexion": 20,
+          "wrist_deviated": True, "wrist_twist": 2, "neck_flexion": 25, "neck_twisted": True, "trunk_flexion": 70, "trunk_side_bent": True,
+          "legs_supported": False, "muscle_use_a": 1, "force_a": 2, "muscle_use_b": 1}, 8, 7, 7, 4),
     # 4. arm supported: UA 30 (2) - supported = 1; elbow 110 (2); wrist 0 (1) -> A = 2; neck in extension (4), trunk 30 (3)
     #    -> B = 6 ... C 2, D 6 -> grand 5, level 3.
-    (dict(upper_arm_flexion=30, arm_supported=True, elbow_flexion=110, neck_flexion=-5, trunk_flexion=30), 2, 6, 5, 3),
+    ({"upper_arm_flexion": 30, "arm_supported": True, "elbow_flexion": 110, "neck_flexion": -5, "trunk_flexion": 30}, 2, 6, 5, 3),
 ]  # fmt: skip
 
 
@@ -102,7 +111,10 @@ def test_hand_worked_postures(kwargs: dict, a: int, b: int, grand: int, level: i
     assert (s["score_a"], s["score_b"], s["grand"], s["action_level"]) == (a, b, grand, level)
 
 
-@pytest.mark.parametrize(("fn", "args"), [(rula.table_a, (7, 1, 1, 1)), (rula.table_b, (1, 0, 1)), (rula.table_c, (0, 1)), (rula.action_level, (8,))])
+@pytest.mark.parametrize(
+    ("fn", "args"),
+    [(rula.table_a, (7, 1, 1, 1)), (rula.table_b, (1, 0, 1)), (rula.table_c, (0, 1)), (rula.action_level, (8,))],
+)
 def test_out_of_range_scores_are_refused_with_the_allowed_range(fn, args) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValueError, match="must be an integer"):
         fn(*args)

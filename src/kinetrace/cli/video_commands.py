@@ -49,12 +49,26 @@ def _table(result: GaitResult | PostureResult, title: str) -> Table:
 
 
 def gait(
-    video: Annotated[Path, typer.Argument(help="Running video (.mp4/.mov/...), or keypoints: Sports2D .trc or an OpenPose JSON folder.")],
-    view: Annotated[View, typer.Option("--view", help="Where the camera was: 'side' (side-on: cadence, overstride, shank and knee angles, trunk lean, bounce) or 'front'/'back' (arm carriage, shoulder elevation, arms crossing, pelvic drop).")] = View.side,
-    out: Annotated[Path | None, typer.Option("-o", "--out", help="Folder for the JSON metrics, per-frame CSV and annotated key frames (PNG).")] = None,
+    video: Annotated[
+        Path,
+        typer.Argument(help="Running video (.mp4/.mov/...), or keypoints: Sports2D .trc or an OpenPose JSON folder."),
+    ],
+    view: Annotated[
+        View,
+        typer.Option(
+            "--view",
+            help="Where the camera was: 'side' (side-on: cadence, overstride, shank and knee angles, trunk lean, bounce) or 'front'/'back' (arm carriage, shoulder elevation, arms crossing, pelvic drop).",  # noqa: E501
+        ),
+    ] = View.side,
+    out: Annotated[
+        Path | None,
+        typer.Option("-o", "--out", help="Folder for the JSON metrics, per-frame CSV and annotated key frames (PNG)."),
+    ] = None,
     video_out: Annotated[bool, typer.Option("--video", help="Also write an annotated video into --out.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON instead of a table.")] = False,
-    fps: Annotated[float | None, typer.Option("--fps", help="Frame rate of OpenPose JSON keypoints (they do not store one).")] = None,
+    fps: Annotated[
+        float | None, typer.Option("--fps", help="Frame rate of OpenPose JSON keypoints (they do not store one).")
+    ] = None,
 ) -> None:
     """Measure running gait from a phone video, per side, compared with published values.
 
@@ -67,7 +81,7 @@ def gait(
         raise typer.Exit(2)
     try:
         result = _run(lambda p: analyse_gait(video, view=view.value, out_dir=out, progress=p,
-                                             annotated_video=video_out, keypoint_fps=fps), console, as_json)  # fmt: skip
+                                             annotated_video=video_out, keypoint_fps=fps), console, as_json)  # fmt: skip  # noqa: E501
     except VideoError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
@@ -75,8 +89,13 @@ def gait(
 
 
 def posture(
-    file: Annotated[Path, typer.Argument(help="Photo (.jpg/.png) or clip of the work posture, or a .trc keypoint file.")],
-    out: Annotated[Path | None, typer.Option("-o", "--out", help="Folder for the JSON, per-frame CSV and the annotated worst frame (PNG).")] = None,
+    file: Annotated[
+        Path, typer.Argument(help="Photo (.jpg/.png) or clip of the work posture, or a .trc keypoint file.")
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option("-o", "--out", help="Folder for the JSON, per-frame CSV and the annotated worst frame (PNG)."),
+    ] = None,
     video_out: Annotated[bool, typer.Option("--video", help="Also write an annotated video into --out.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON instead of a table.")] = False,
 ) -> None:
@@ -91,7 +110,9 @@ def posture(
         console.print("--video needs --out DIR (where to write the annotated video)")
         raise typer.Exit(2)
     try:
-        result = _run(lambda p: analyse_posture(file, out_dir=out, progress=p, annotated_video=video_out), console, as_json)
+        result = _run(
+            lambda p: analyse_posture(file, out_dir=out, progress=p, annotated_video=video_out), console, as_json
+        )
     except VideoError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
@@ -106,7 +127,7 @@ def _report(result: GaitResult | PostureResult, as_json: bool, title: str) -> No
     console.print(_table(result, title))
     if isinstance(result, PostureResult) and result.rula_worst is not None:
         w = result.rula_worst
-        console.print(f"RULA worst: {w.grand} (action level {w.action_level}, {w.side} arm, frame {result.rula_worst_frame}); "
+        console.print(f"RULA worst: {w.grand} (action level {w.action_level}, {w.side} arm, frame {result.rula_worst_frame}); "  # noqa: E501
                       f"time-weighted {result.rula_time_weighted:.1f}")  # fmt: skip
         for a in result.rula_assumptions:
             console.print(f"  assumption: {a}")

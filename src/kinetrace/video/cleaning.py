@@ -61,7 +61,7 @@ def _chain_cost(a: FloatArray, b: FloatArray) -> float:
 def fill_gaps(seq: PoseSequence, max_gap_s: float = 0.1) -> PoseSequence:
     """Linearly interpolate gaps no longer than ``max_gap_s`` seconds."""
     xy = seq.xy.copy()
-    max_gap = max(1, int(round(max_gap_s * seq.fps)))
+    max_gap = max(1, round(max_gap_s * seq.fps))
     t = np.arange(seq.n_frames)
     for k in range(xy.shape[1]):
         for c in range(2):

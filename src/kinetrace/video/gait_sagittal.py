@@ -127,7 +127,7 @@ def analyse_sagittal(seq: PoseSequence, raw: PoseSequence | None = None) -> Sagi
         peaks, _ = find_peaks(np.nan_to_num(fwd, nan=-10.0), distance=min_gap, prominence=0.15)
         peaks = np.array([p for p in peaks if np.isfinite(fwd[p])], dtype=int)
         ic = np.array([_contact_time(heel[:, 1], int(p), seq.fps, L) for p in peaks])
-        ic_frames[s] = [int(round(f)) for f in ic]
+        ic_frames[s] = [round(f) for f in ic]
         ic_times[s] = ic / seq.fps
         vheel, vankle, vknee = (V[:, INDEX[f"{s}_{j}"]] for j in ("heel", "ankle", "knee"))
         vheel = np.where(np.isfinite(vheel), vheel, vankle)

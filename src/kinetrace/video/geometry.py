@@ -40,7 +40,7 @@ def facing_direction(seq: PoseSequence) -> FloatArray:
     ears = np.nanmean(np.stack([seq.point("left_ear")[:, 0], seq.point("right_ear")[:, 0]]), axis=0)
     head = np.nan_to_num(np.sign(seq.point("nose")[:, 0] - ears))
     votes = np.where(votes == 0, head, votes)
-    w = max(1, min(int(round(seq.fps)), seq.n_frames))
+    w = max(1, min(round(seq.fps), seq.n_frames))
     smooth = np.convolve(votes, np.ones(w), mode="same")
     sign = np.sign(smooth)
     last = 1.0

@@ -60,7 +60,10 @@ def markers_from_gait(
 
 def markers_from_posture(result: PostureResult) -> list[dict[str, Any]]:
     """Custom case markers for each work-posture metric with an MDC."""
-    return [_to_marker(mid, m, side, val, f"work posture ({result.view_estimate} view)") for mid, m, side, val in _marker_rows(result)]
+    return [
+        _to_marker(mid, m, side, val, f"work posture ({result.view_estimate} view)")
+        for mid, m, side, val in _marker_rows(result)
+    ]
 
 
 def values_for_markers(result: GaitResult | PostureResult) -> dict[str, float]:

@@ -44,20 +44,20 @@ class MediaPipeBackend:
         max_side_px: int | None = 960,
     ) -> None:
         try:
-            import mediapipe as mp  # noqa: PLC0415 - lazy by design
+            import mediapipe as mp
         except ImportError as exc:  # pragma: no cover - depends on the install
             raise ImportError(
                 "The MediaPipe pose backend needs the 'video' extra: pip install 'kinetrace[video]'"
             ) from exc
         self._mp = mp
-        self._kwargs: dict[str, Any] = dict(
-            static_image_mode=static_image_mode,
-            model_complexity=1,
-            smooth_landmarks=not static_image_mode,
-            enable_segmentation=False,
-            min_detection_confidence=min_detection_confidence,
-            min_tracking_confidence=min_tracking_confidence,
-        )
+        self._kwargs: dict[str, Any] = {
+            "static_image_mode": static_image_mode,
+            "model_complexity": 1,
+            "smooth_landmarks": not static_image_mode,
+            "enable_segmentation": False,
+            "min_detection_confidence": min_detection_confidence,
+            "min_tracking_confidence": min_tracking_confidence,
+        }
         self._pose = mp.solutions.pose.Pose(**self._kwargs)
         idx = mapping("mediapipe_pose")["indices"]
         self._src = np.array([idx[name] for name in KEYPOINTS])

@@ -52,7 +52,7 @@ def load_keypoints(
         return read_openpose(path, fps=keypoint_fps or 30.0), None
     info = probe(path)
     if backend is None:
-        from kinetrace.video.mediapipe_backend import MediaPipeBackend  # noqa: PLC0415 - lazy
+        from kinetrace.video.mediapipe_backend import MediaPipeBackend
 
         backend = MediaPipeBackend(static_image_mode=static or info.is_image)
     backend.reset()
@@ -142,11 +142,20 @@ def analyse_gait(
     key_frames: dict[int, list[str]] = {}
     if view == "side":
         a = analyse_sagittal(smooth, raw)
-        per = {s: {k: float(np.nanmedian(v)) if len(v) else float("nan") for k, v in a.per_ic[s].items()} for s in ("left", "right")}
+        per = {
+            s: {k: float(np.nanmedian(v)) if len(v) else float("nan") for k, v in a.per_ic[s].items()}
+            for s in ("left", "right")
+        }
         nl, nr = len(a.ic_frames["left"]), len(a.ic_frames["right"])
         metrics.append(_metric("cadence_spm", value=a.central["cadence_spm"], n=nl + nr))
         metrics.append(_metric("initial_contacts", left=nl, right=nr, n_left=nl, n_right=nr))
-        for mid in ("overstride_pct", "overstride_angle_deg", "shank_angle_ic_deg", "knee_flexion_ic_deg", "knee_flexion_midstance_deg"):
+        for mid in (
+            "overstride_pct",
+            "overstride_angle_deg",
+            "shank_angle_ic_deg",
+            "knee_flexion_ic_deg",
+            "knee_flexion_midstance_deg",
+        ):
             metrics.append(_metric(mid, left=per["left"][mid], right=per["right"][mid], n_left=nl, n_right=nr))
         metrics.append(_metric("trunk_lean_deg", value=a.central["trunk_lean_deg"], n=seq.n_frames))
         metrics.append(_metric("vertical_oscillation_pct", value=a.central["vertical_oscillation_pct"], n=nl + nr - 2))
@@ -213,7 +222,7 @@ def analyse_posture(
         return float(np.nanmedian(v)) if np.any(np.isfinite(v)) else float("nan")
 
     front = a.view != "side"
-    for mid in (("neck_side_bend_deg", "trunk_side_bend_deg") if front else ("neck_flexion_deg", "trunk_flexion_deg")):
+    for mid in ("neck_side_bend_deg", "trunk_side_bend_deg") if front else ("neck_flexion_deg", "trunk_flexion_deg"):
         metrics.append(_metric(mid, value=med(mid), n=seq.n_frames))
     for mid in ("upper_arm_elevation", "elbow_flexion", "wrist_flexion"):
         metrics.append(_metric(f"{mid}_deg", left=med(f"{mid}_left_deg"), right=med(f"{mid}_right_deg"),
@@ -224,7 +233,9 @@ def analyse_posture(
     tw: float | None = None
     levels: dict[str, float] = {}
     if valid:
-        per_side_worst = {s: max((fr[s]["grand"] for _, fr in valid if s in fr), default=None) for s in ("left", "right")}
+        per_side_worst = {
+            s: max((fr[s]["grand"] for _, fr in valid if s in fr), default=None) for s in ("left", "right")
+        }
         metrics.append(_metric("rula_grand_score", left=per_side_worst["left"], right=per_side_worst["right"]))
         grand = np.array([max(v["grand"] for v in fr.values()) for _, fr in valid])
         tw = float(grand.mean())
@@ -246,6 +257,6 @@ def analyse_posture(
         kf: dict[int, list[str]] = {}
         if worst is not None and worst_i is not None:
             kf[worst_i] = [f"RULA {worst.grand} (action level {worst.action_level}), {worst.side} arm, frame {worst_i}",
-                           f"upper arm {worst.upper_arm}, lower arm {worst.lower_arm}, neck {worst.neck}, trunk {worst.trunk}"]  # fmt: skip
+                           f"upper arm {worst.upper_arm}, lower arm {worst.lower_arm}, neck {worst.neck}, trunk {worst.trunk}"]  # fmt: skip  # noqa: E501
         write_all(result, raw, info, Path(out_dir), kf, video=annotated_video)
     return result

@@ -85,7 +85,9 @@ def analyse_frames(seq: PoseSequence) -> PostureAnalysis:
             out /= np.linalg.norm(out, axis=1, keepdims=True)
             elev = np.degrees(np.arctan2(np.sum(arm * out, axis=1), np.sum(arm * -up, axis=1)))
             lat = np.sum((P[f"{s}_wrist"] - sh_mid) * out, axis=1) / width
-            pf[f"across_or_out_{s}"] = ((lat < 0) | (lat > 0.5 + threshold("forearm_out_to_side_shoulder_widths"))).astype(float)
+            pf[f"across_or_out_{s}"] = (
+                (lat < 0) | (lat > 0.5 + threshold("forearm_out_to_side_shoulder_widths"))
+            ).astype(float)
         else:
             elev = _signed(arm, -up) * -face  # forward = flexion
             pf[f"across_or_out_{s}"] = np.zeros(n)

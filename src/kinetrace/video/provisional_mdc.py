@@ -20,11 +20,16 @@ def _session(rng: np.random.Generator, noise_px: float) -> dict[str, float]:
     seq = sagittal_runner(p, noise_px=noise_px, rng=rng)
     raw = cleaning.fill_gaps(seq)
     a = analyse_sagittal(cleaning.lowpass(raw, 12.0), raw)
-    out = {k: v for k, v in a.central.items()}
+    out = dict(a.central.items())
     for key in ("overstride_pct", "overstride_angle_deg"):
         out[key] = float(np.median(a.per_ic["right"][key]))
     f = analyse_frontal(cleaning.lowpass(frontal_runner(p, noise_px=noise_px, rng=rng), 12.0), "back")
-    for key in ("shoulder_abduction_deg", "elbow_trunk_distance_pct", "shoulder_ear_distance_pct", "wrist_midline_crossing_pct"):
+    for key in (
+        "shoulder_abduction_deg",
+        "elbow_trunk_distance_pct",
+        "shoulder_ear_distance_pct",
+        "wrist_midline_crossing_pct",
+    ):
         out[key] = f.per_side["right"][key]
     return out
 

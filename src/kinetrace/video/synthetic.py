@@ -72,7 +72,7 @@ def _leg_sagittal(
 
 
 def sagittal_runner(
-    params: RunnerParams = RunnerParams(),
+    params: RunnerParams | None = None,
     *,
     duration_s: float = 6.0,
     fps: float = 60.0,
@@ -94,8 +94,8 @@ def sagittal_runner(
     noise_px : float
         Standard deviation (px) of Gaussian noise added to every keypoint.
     """
-    p = params
-    t = np.arange(int(round(duration_s * fps))) / fps
+    p = params if params is not None else RunnerParams()
+    t = np.arange(round(duration_s * fps)) / fps
     period = 120.0 / p.cadence_spm
     hip_y = p.hip_height + 0.5 * p.vertical_oscillation * -np.cos(
         2 * np.pi * (2 * _phase(t, period, 0.0) - p.duty_factor)
@@ -112,9 +112,9 @@ def sagittal_runner(
         swing = np.radians(30.0) * np.sin(2 * np.pi * (_phase(t, period, off) - 0.25))
         elbow = sh + 0.3 * np.column_stack([np.sin(swing), -np.cos(swing)])
         wrist = elbow + 0.27 * np.column_stack([np.cos(swing), np.sin(swing)])
-        pts |= {f"{side}_elbow": elbow, f"{side}_wrist": wrist, f"{side}_index": wrist + [0.05, 0.0]}
-        pts[f"{side}_ear"] = sh + [0.0, 0.25]
-        pts[f"{side}_eye"] = sh + [0.06, 0.28]
+        pts |= {f"{side}_elbow": elbow, f"{side}_wrist": wrist, f"{side}_index": wrist + np.array([0.05, 0.0])}
+        pts[f"{side}_ear"] = sh + np.array([0.0, 0.25])
+        pts[f"{side}_eye"] = sh + np.array([0.06, 0.28])
     pts["nose"] = pts["left_shoulder"] + [0.1, 0.27]
     xy = np.full((len(t), len(KEYPOINTS), 2), np.nan)
     for name, arr in pts.items():
@@ -134,9 +134,9 @@ def sagittal_runner(
     return PoseSequence(xy=out, conf=np.ones(out.shape[:2]), fps=fps, size=size, source="synthetic")
 
 
-def sagittal_truth(params: RunnerParams = RunnerParams()) -> dict[str, float]:
+def sagittal_truth(params: RunnerParams | None = None) -> dict[str, float]:
     """Exact IC values of :func:`sagittal_runner` for each side."""
-    p = params
+    p = params if params is not None else RunnerParams()
     out: dict[str, float] = {"cadence_spm": p.cadence_spm, "trunk_lean_deg": p.trunk_lean_deg}
     period = 120.0 / p.cadence_spm
     for side, d_ic, off in (("left", p.overstride_left, 0.0), ("right", p.overstride_right, 0.5)):
@@ -145,7 +145,9 @@ def sagittal_truth(params: RunnerParams = RunnerParams()) -> dict[str, float]:
             2 * np.pi * (2 * _phase(t_ic, period, 0.0) - p.duty_factor)
         )
         ankle, knee, heel, _ = _leg_sagittal(np.array([0.0]), p, d_ic, hip_y)
-        out[f"shank_angle_ic_{side}"] = float(np.degrees(np.arctan2(ankle[0, 0] - knee[0, 0], knee[0, 1] - ankle[0, 1])))
+        out[f"shank_angle_ic_{side}"] = float(
+            np.degrees(np.arctan2(ankle[0, 0] - knee[0, 0], knee[0, 1] - ankle[0, 1]))
+        )
         out[f"overstride_{side}"] = float(heel[0, 0]) / (p.thigh + p.shank)
         out[f"overstride_angle_{side}"] = float(np.degrees(np.arctan2(heel[0, 0], hip_y[0] - heel[0, 1])))
         hk = np.array([0.0, hip_y[0]]) - knee[0]
@@ -157,7 +159,7 @@ def sagittal_truth(params: RunnerParams = RunnerParams()) -> dict[str, float]:
 
 
 def frontal_runner(
-    params: RunnerParams = RunnerParams(),
+    params: RunnerParams | None = None,
     *,
     view: str = "back",
     duration_s: float = 6.0,
@@ -172,8 +174,8 @@ def frontal_runner(
     Lateral coordinate ``Z`` points to the runner's right; in a back view the runner's
     right is on the image right, in a front view on the image left.
     """
-    p = params
-    t = np.arange(int(round(duration_s * fps))) / fps
+    p = params if params is not None else RunnerParams()
+    t = np.arange(round(duration_s * fps)) / fps
     period = 120.0 / p.cadence_spm
     sw, hw = 0.40, 0.30  # shoulder and hip widths (leg lengths)
     pts: dict[str, FloatArray] = {}
@@ -207,7 +209,7 @@ def frontal_runner(
         phase = np.sin(2 * np.pi * _phase(t, period, 0.5 if side == "left" else 0.0))
         wrist = np.column_stack([elbow[:, 0] + (wrist_z - elbow[:, 0]) * (0.5 + 0.5 * phase), elbow[:, 1] + 0.1])
         pts[f"{side}_wrist"] = wrist
-        pts[f"{side}_index"] = wrist + [0.0, -0.05]
+        pts[f"{side}_index"] = wrist + np.array([0.0, -0.05])
         es = getattr(p, f"ear_shoulder_{side}") * sw
         pts[f"{side}_ear"] = np.column_stack([np.full(n, sign * 0.07), sh[:, 1] + es])
         pts[f"{side}_eye"] = pts[f"{side}_ear"] + [-sign * 0.03, 0.01]
