@@ -1,0 +1,177 @@
+"""Scenario data for the patient simulator (``scenarios.yaml``) and its body-linkage rule.
+
+The simulator's world is the YAML file beside this module; this module only loads and checks it.
+The linkage rule (:func:`link`) is the simulator's own coarse assumption (atlas segments plus the
+crossed arm-leg diagonal). It never reads the engine's atlas links or likelihood model, so a
+benchmark score cannot come from the engine grading its own assumptions.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from kinetrace.knowledge import marker_catalogue, regions
+
+Range = tuple[float, float]
+IntRange = tuple[int, int]
+
+
+class SimulatorDataError(RuntimeError):
+    """``scenarios.yaml`` is malformed (a packaging bug, not a user error)."""
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class MarkerSite(_Frozen):
+    """Where a catalogue test is measured and the normal value its deficit is counted from."""
+
+    regions: tuple[str, ...]
+    target: float
+
+
+class Linkage(_Frozen):
+    """Link strengths in [0, 1] between a finding's region and the complaint's region."""
+
+    same_region: float = Field(ge=0, le=1)
+    same_segment: float = Field(ge=0, le=1)
+    diagonal: float = Field(ge=0, le=1)
+    adjacent: float = Field(ge=0, le=1)
+    far: float = Field(ge=0, le=1)
+
+
+class Scenario(_Frozen):
+    """One named patient mix; every field is documented in ``scenarios.yaml``."""
+
+    name: str = ""
+    description: str
+    n_findings: IntRange
+    p_unlisted: float = Field(ge=0, le=1)
+    n_secondary: IntRange
+    driver_prior: Literal["link", "inverse_link", "uniform"]
+    prior_power: float = Field(ge=0)
+    marker_deficit_mdc: Range
+    pain_baseline: Range
+    driver_primary_share: Range
+    driver_reach: float = Field(ge=0, le=1)
+    driver_marker_share: Range
+    secondary_primary_share: Range
+    secondary_reach: float = Field(ge=0, le=1)
+    secondary_marker_share: Range
+    local_share: Range
+    efficacy_mean: float = Field(gt=0, lt=1)
+    driver_efficacy_mean: float = Field(gt=0, lt=1)
+    efficacy_concentration: float = Field(gt=0)
+    p_nonresponder: float = Field(ge=0, le=1)
+    noise_scale: float = Field(gt=0)
+    learning_sem_per_retest: float
+    p_retest: float = Field(ge=0, le=1)
+    carryover: float = Field(ge=0, le=1)
+    extra_markers: IntRange
+    driver_severity_weights: tuple[float, float, float]
+    other_severity_weights: tuple[float, float, float]
+
+    @model_validator(mode="after")
+    def _ranges_ordered(self) -> Scenario:
+        for key in ("n_findings", "n_secondary", "marker_deficit_mdc", "pain_baseline", "extra_markers"):
+            low, high = getattr(self, key)
+            if low > high:
+                raise ValueError(f"{key}: low {low} > high {high}")
+        if self.n_findings[0] < 2:
+            raise ValueError("n_findings: at least 2 findings")
+        return self
+
+
+class SimulatorData(_Frozen):
+    format: Literal["kinetrace/sim-scenarios@1"]
+    marker_sites: dict[str, MarkerSite]
+    linkage: Linkage
+    complaint_regions: tuple[str, ...]
+    scenarios: dict[str, Scenario]
+
+    @model_validator(mode="after")
+    def _known_names(self) -> SimulatorData:
+        known = regions()
+        catalogue = marker_catalogue()
+        for test, site in self.marker_sites.items():
+            if test not in catalogue:
+                raise ValueError(f"marker_sites.{test}: not in the marker catalogue")
+            if catalogue[test].mdc is None:
+                raise ValueError(f"marker_sites.{test}: the catalogue has no MDC to derive noise from")
+            for r in site.regions:
+                if r != "*" and r not in known:
+                    raise ValueError(f"marker_sites.{test}: unknown region {r!r}")
+        for r in self.complaint_regions:
+            if r not in known:
+                raise ValueError(f"complaint_regions: unknown region {r!r}")
+        return self
+
+
+@cache
+def simulator_data() -> SimulatorData:
+    """The parsed and checked ``scenarios.yaml``."""
+    text = resources.files("kinetrace.simulate").joinpath("scenarios.yaml").read_text(encoding="utf-8")
+    raw: Any = yaml.safe_load(text)
+    try:
+        data = SimulatorData.model_validate(raw)
+    except ValidationError as exc:
+        raise SimulatorDataError(f"scenarios.yaml: {exc}") from exc
+    named = {k: v.model_copy(update={"name": k}) for k, v in data.scenarios.items()}
+    return data.model_copy(update={"scenarios": named})
+
+
+def scenario_names() -> tuple[str, ...]:
+    """Names of the shipped scenarios, in file order."""
+    return tuple(simulator_data().scenarios)
+
+
+def get_scenario(name: str) -> Scenario:
+    """A scenario by name; ``KeyError`` names the allowed ones."""
+    scenarios = simulator_data().scenarios
+    if name not in scenarios:
+        raise KeyError(f"unknown scenario {name!r}; allowed: {', '.join(scenarios)}")
+    return scenarios[name]
+
+
+_ADJACENT = {
+    frozenset({"head_neck", "trunk"}),
+    frozenset({"trunk", "pelvis"}),
+    frozenset({"pelvis", "lower_limb"}),
+    frozenset({"trunk", "upper_limb"}),
+    frozenset({"head_neck", "upper_limb"}),
+}
+_UPPER = {"head_neck", "upper_limb"}
+_LOWER = {"pelvis", "lower_limb"}
+
+
+def _sides_compatible(a: str, b: str) -> bool:
+    return a == b or "central" in (a, b) or "bilateral" in (a, b)
+
+
+def link(region_a: str, side_a: str, region_b: str, side_b: str) -> float:
+    """The simulator's link strength in [0, 1] between two body sites (see ``scenarios.yaml``).
+
+    Symmetric. Same region on compatible sides is strongest; the crossed diagonal (arm or neck on
+    one side, pelvis or leg on the other) counts as a moderate link, after the posterior oblique
+    sling evidence (Wilke 2016; Caldeira 2024).
+    """
+    w = simulator_data().linkage
+    atlas = regions()
+    seg_a, seg_b = atlas[region_a].segment, atlas[region_b].segment
+    compatible = _sides_compatible(side_a, side_b)
+    if region_a == region_b and compatible:
+        return w.same_region
+    if seg_a == seg_b and compatible:
+        return w.same_segment
+    crossed = {side_a, side_b} == {"left", "right"}
+    if crossed and ((seg_a in _UPPER and seg_b in _LOWER) or (seg_a in _LOWER and seg_b in _UPPER)):
+        return w.diagonal
+    if frozenset({seg_a, seg_b}) in _ADJACENT or seg_a == seg_b:
+        return w.adjacent
+    return w.far
