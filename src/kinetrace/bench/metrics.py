@@ -81,7 +81,9 @@ class PolicyMetrics:
         return d
 
 
-def reliability(confidence: Sequence[float], correct: Sequence[bool], n_bins: int = N_BINS) -> tuple[ReliabilityBin, ...]:
+def reliability(
+    confidence: Sequence[float], correct: Sequence[bool], n_bins: int = N_BINS
+) -> tuple[ReliabilityBin, ...]:
     """Equal-width bins of stated probability with their mean confidence and observed accuracy."""
     conf = np.asarray(confidence, dtype=float)
     ok = np.asarray(correct, dtype=float)

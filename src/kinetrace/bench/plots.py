@@ -8,11 +8,11 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-from kinetrace.bench.metrics import PolicyMetrics  # noqa: E402
-from kinetrace.bench.runner import EpisodeResult  # noqa: E402
+from kinetrace.bench.metrics import PolicyMetrics
+from kinetrace.bench.runner import EpisodeResult
 
 
 def plot_trials(results: Sequence[EpisodeResult], path: Path, *, title: str) -> Path:

@@ -73,7 +73,11 @@ class Policy(ABC):
     #: Whether ``Decision.probability`` is a stated probability of the call (for calibration).
     states_probability: ClassVar[bool] = False
 
+    def __init__(self) -> None:  # noqa: B027
+        """Policies without parameters take none (subclasses add keyword-only ones)."""
+
     def get_params(self) -> dict[str, Any]:
+        """The constructor parameters, as stored (scikit-learn's ``get_params``)."""
         return dict(vars(self))
 
     @abstractmethod

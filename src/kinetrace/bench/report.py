@@ -38,7 +38,17 @@ def engine_version() -> str:
     root = Path(__file__).resolve().parents[3]
     try:
         out = subprocess.run(
-            ["git", "-C", str(root), "log", "-1", "--format=%h", "--", "src/kinetrace/engine", "src/kinetrace/analysis.py"],
+            [
+                "git",
+                "-C",
+                str(root),
+                "log",
+                "-1",
+                "--format=%h",
+                "--",
+                "src/kinetrace/engine",
+                "src/kinetrace/analysis.py",
+            ],
             capture_output=True,
             text=True,
             check=False,

@@ -52,7 +52,9 @@ def run_episode(
     """Simulate patient ``patient_index`` of ``scenario`` and let ``policy`` work on it."""
     sc = get_scenario(scenario)
     s_idx = scenario_names().index(scenario)
-    patient = simulate_patient(sc, np.random.default_rng([seed, s_idx, patient_index, 0]), patient_id=f"sim-{patient_index}")
+    patient = simulate_patient(
+        sc, np.random.default_rng([seed, s_idx, patient_index, 0]), patient_id=f"sim-{patient_index}"
+    )
     noise = np.random.default_rng([seed, s_idx, patient_index, 1])
     prng = np.random.default_rng([seed, s_idx, patient_index, 2])
     cap = max_trials if max_trials is not None else 2 * patient.n_findings

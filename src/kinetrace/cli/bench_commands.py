@@ -6,6 +6,7 @@ import shlex
 import sys
 import time
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -20,22 +21,31 @@ from kinetrace.simulate import scenario_names
 
 
 def bench(
-    scenario: list[str] = typer.Option(
-        ["typical"],
-        "--scenario",
-        "-s",
-        help="Simulated patient mix: typical, easy, noisy, misspecified, or all. Repeat for several.",
-    ),
-    patients: int = typer.Option(2000, "--patients", "-n", min=1, help="Simulated patients per scenario."),
-    seed: int = typer.Option(0, "--seed", help="Seed: the same seed gives the same patients and numbers."),
-    policy: list[str] = typer.Option(
-        [], "--policy", "-p", help=f"Only these strategies (repeatable). Default: all ({', '.join(POLICIES)})."
-    ),
-    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes (results do not depend on it)."),
-    json_out: bool = typer.Option(False, "--json", help="Print the kinetrace/bench@1 JSON instead of tables."),
-    plots: Path | None = typer.Option(
-        None, "--plots", help="Write PNG plots (trials-to-identify, calibration) into this folder."
-    ),
+    scenario: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--scenario",
+            "-s",
+            help="Simulated patient mix: typical, easy, noisy, misspecified, or all. Repeat for several.",
+        ),
+    ] = None,
+    patients: Annotated[int, typer.Option("--patients", "-n", min=1, help="Simulated patients per scenario.")] = 2000,
+    seed: Annotated[int, typer.Option("--seed", help="Seed: the same seed gives the same patients and numbers.")] = 0,
+    policy: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--policy", "-p", help=f"Only these strategies (repeatable). Default: all ({', '.join(POLICIES)})."
+        ),
+    ] = None,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=1, help="Worker processes (results do not depend on it).")
+    ] = 1,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Print the kinetrace/bench@1 JSON instead of tables.")
+    ] = False,
+    plots: Annotated[
+        Path | None, typer.Option("--plots", help="Write PNG plots (trials-to-identify, calibration) into this folder.")
+    ] = None,
 ) -> None:
     """Compare driver-finding strategies on simulated patients: accuracy, trials, benefit, calibration.
 
@@ -45,10 +55,15 @@ def bench(
     for Kinetrace how well its stated probabilities match how often it was right (ECE).
     """
     known = scenario_names()
+    scenario = scenario or ["typical"]
+    policy = policy or []
     names = list(known) if "all" in scenario else scenario
     bad = [s for s in names if s not in known]
     if bad:
-        fail([f"--scenario: {b!r} is not a scenario; allowed: {', '.join(known)}, all" for b in bad], what="Invalid option")
+        fail(
+            [f"--scenario: {b!r} is not a scenario; allowed: {', '.join(known)}, all" for b in bad],
+            what="Invalid option",
+        )
     bad = [p for p in policy if p not in POLICIES]
     if bad:
         fail([f"--policy: {b!r} is not a policy; allowed: {', '.join(POLICIES)}" for b in bad], what="Invalid option")
@@ -68,7 +83,12 @@ def bench(
         ) as bar:
             task = bar.add_task(name, total=patients)
             results = run_benchmark(
-                name, patients=patients, seed=seed, policies=chosen, jobs=jobs, progress=lambda n: bar.advance(task, n)
+                name,
+                patients=patients,
+                seed=seed,
+                policies=chosen,
+                jobs=jobs,
+                progress=lambda n, t=task: bar.advance(t, n),
             )
         wall = time.perf_counter() - start
         metrics = summarise(results)
@@ -98,7 +118,18 @@ def _pct(x: float | None) -> str:
 
 def _table(run: ScenarioRun) -> Table:
     table = Table(title=f"Scenario {run.scenario}: {run.patients} patients, seed {run.seed}, {run.wall_s:.1f} s")
-    cols = ["Policy", "Accuracy", "Listed", "None", "Trials", "p90", "% of exh.", f"Benefit@{BENEFIT_AT}", "ECE", "Time s"]
+    cols = [
+        "Policy",
+        "Accuracy",
+        "Listed",
+        "None",
+        "Trials",
+        "p90",
+        "% of exh.",
+        f"Benefit@{BENEFIT_AT}",
+        "ECE",
+        "Time s",
+    ]
     for c in cols:
         table.add_column(c, justify="left" if c == "Policy" else "right")
     for m in run.metrics:

@@ -20,12 +20,16 @@ each other marker with probability ``p_retest``. A control trial re-tests every 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from kinetrace.case.model import CONTROL, Case, Session, Trial
 from kinetrace.simulate.patient import FloatArray, SimPatient
+
+IntArray = npt.NDArray[np.intp]
 
 SESSION_DATE = "2026-01-05"
 
@@ -67,7 +71,7 @@ class Episode:
         """Noise-free marker values now (after carry-over)."""
         p = self.patient
         deficit = (p.contributions * self._remaining).sum(axis=0)
-        return np.clip(p.target - p.direction * deficit, p.low, p.high)
+        return np.asarray(np.clip(p.target - p.direction * deficit, p.low, p.high), dtype=np.float64)
 
     def _weighted_deficit(self) -> float:
         p = self.patient
@@ -104,7 +108,7 @@ class Episode:
         self.treated.append(finding_id)
         return trial
 
-    def measure(self, idx: np.ndarray) -> FloatArray:
+    def measure(self, idx: IntArray) -> FloatArray:
         """Measure markers ``idx`` now (noise and learning applied); counts as a re-test."""
         p = self.patient
         true = self.true_values()[idx]
@@ -113,15 +117,13 @@ class Episode:
         self._n_measured[idx] += 1
         return np.asarray(observed, dtype=np.float64)
 
-    def _record(self, candidate: str, intervention: str, idx: np.ndarray) -> Trial:
+    def _record(self, candidate: str, intervention: str, idx: IntArray) -> Trial:
         values = self.measure(idx)
         ids = [m.id for m in self.patient.case.markers]
         post: dict[str, float] = {ids[int(j)]: round(float(v), 3) for j, v in zip(idx, values, strict=True)}
         trial = Trial(id=f"t{len(self._trials)}", candidate=candidate, intervention=intervention, post=post)
         self._trials.append(trial)
-        session = Session.model_construct(
-            id="s1", date=_date(), measurements={}, trials=tuple(self._trials), note=""
-        )
+        session = Session.model_construct(id="s1", date=_date(), measurements={}, trials=tuple(self._trials), note="")
         self._case = self.patient.case.model_copy(update={"sessions": (session,)})
         return trial
 
@@ -129,7 +131,5 @@ class Episode:
         return {"treated": list(self.treated), "benefit": self.benefit()}
 
 
-def _date() -> Any:
-    import datetime as dt
-
+def _date() -> dt.date:
     return dt.date.fromisoformat(SESSION_DATE)

@@ -152,7 +152,11 @@ def simulate_patient(scenario: Scenario, rng: np.random.Generator, *, patient_id
     sec_idx = sorted(rng.choice(others, size=n_sec, replace=False).tolist()) if n_sec else []
 
     severities = [
-        int(rng.choice([1, 2, 3], p=scenario.driver_severity_weights if i == driver_idx else scenario.other_severity_weights))
+        int(
+            rng.choice(
+                [1, 2, 3], p=scenario.driver_severity_weights if i == driver_idx else scenario.other_severity_weights
+            )
+        )
         for i in range(n_f)
     ]
     findings = []
