@@ -1,0 +1,152 @@
+"""Build the data the report templates show, from a case and its analysis (no HTML here)."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from kinetrace.analysis import NONE, Analysis
+from kinetrace.case.model import Case, Finding
+from kinetrace.export.fhir import explanation_for, supporting_trials
+from kinetrace.knowledge import regions
+from kinetrace.reports.charts import global_change_chart, outcome_chart
+from kinetrace.reports.outcomes import marker_outcomes, outcome_points
+
+_UPPER = {"head_neck", "upper_limb", "trunk"}
+_LOWER = {"pelvis", "lower_limb"}
+
+
+@cache
+def plain() -> dict[str, Any]:
+    text = resources.files("kinetrace.reports").joinpath("plain_language.yaml").read_text(encoding="utf-8")
+    data: dict[str, Any] = yaml.safe_load(text)
+    return data
+
+
+def place(region: str, side: str) -> str:
+    """``left buttock (gluteal region)``-style words for a region and side."""
+    label = regions()[region].label.lower() if region in regions() else region
+    return label if side == "central" else f"{side} {label}" if side != "bilateral" else f"{label} (both sides)"
+
+
+def finding_plain(f: Finding) -> str:
+    kind = plain()["finding_kind"].get(f.kind, f.kind)
+    return f"{kind} in your {place(f.region, f.side)}" + (f" ({f.structure})" if f.structure else "")
+
+
+def complaint_plain(case: Case) -> list[str]:
+    """``pain and tightness in your left buttock``: complaint kinds grouped by place, in order."""
+    grouped: dict[str, list[str]] = {}
+    for a in case.complaint.areas:
+        grouped.setdefault(place(a.region, a.side), []).append(plain()["complaint_kind"].get(a.kind, a.kind))
+    return [f"{' and '.join(kinds)} in your {where}" for where, kinds in grouped.items()]
+
+
+def _marks(case: Case, driver: str | None) -> dict[tuple[str, str], str]:
+    marks: dict[tuple[str, str], str] = {}
+    for f in case.findings:
+        marks[(f.region, f.side)] = "finding"
+    for a in case.complaint.areas:
+        marks[(a.region, a.side)] = "complaint"
+    if driver:
+        f = case.finding(driver)
+        marks[(f.region, f.side)] = "driver"
+    return marks
+
+
+def _path(explanation: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """The explanation path as (region, side) steps (empty when the engine gives no explanation)."""
+    if explanation and explanation.get("steps"):
+        steps = explanation["steps"]
+        path = [(steps[0]["from"]["region"], steps[0]["from"]["side"])]
+        path += [(s["to"]["region"], s["to"]["side"]) for s in steps]
+        return path
+    return []
+
+
+def body_chart(case: Case, driver: str | None, explanation: dict[str, Any] | None, title: str) -> str:
+    from kinetrace.bodychart import render_body_chart
+
+    return render_body_chart(marks=_marks(case, driver), path=_path(explanation), title=title)
+
+
+def _why(case: Case, driver: Finding | None, explanation: dict[str, Any] | None) -> list[str]:
+    if driver is None:
+        return []
+    words = plain()["why"]
+    paras = []
+    if explanation and explanation.get("summary"):
+        paras.append(str(explanation["summary"]))
+    area = place(driver.region, driver.side)
+    segment = regions()[driver.region].segment
+    opposite = [
+        a
+        for a in case.complaint.areas
+        if regions()[a.region].segment in _LOWER and {a.side, driver.side} == {"left", "right"}
+    ]
+    if segment in _UPPER and opposite:
+        text = words["diagonal"].format(driver_side=driver.side, complaint_side=opposite[0].side, driver_area=area)
+    else:
+        text = words["generic"].format(driver_area=area)
+    paras.append(text)
+    paras.append(words["evidence_note"])
+    return paras
+
+
+def _plan_groups(case: Case) -> list[dict[str, Any]]:
+    groups = []
+    for g in plain()["plan_groups"]:
+        items = [p for p in case.plan if p.kind in g["kinds"]]
+        if items:
+            groups.append({"title": g["title"], "items": items})
+    return groups
+
+
+def build_context(case: Case, analysis: Analysis) -> dict[str, Any]:
+    """Everything both report templates use."""
+    driver_id = analysis.pcf.candidate if analysis.pcf else None
+    driver = case.finding(driver_id) if driver_id else None
+    explanation = explanation_for(analysis, driver_id)
+    support = supporting_trials(analysis, driver_id) if driver_id else []
+    names = {f.id: f.text or f.id for f in case.findings} | {
+        NONE: "driver not among the findings",
+        "control": "control",
+    }
+    outcomes = marker_outcomes(case)
+    primary = [o for o in outcomes if o.marker.primary]
+    chart_markers = [m.id for m in case.markers if m.primary] + [
+        m.id for m in case.markers if not m.primary and m.unit == (primary[0].marker.unit if primary else None)
+    ][:1]
+    sessions = {s.id: s for s in case.sessions}
+    by_segment: dict[str, list[Finding]] = {}
+    for f in sorted(case.findings, key=lambda f: list(regions()).index(f.region) if f.region in regions() else 0):
+        by_segment.setdefault(regions()[f.region].segment, []).append(f)
+    resolved = bool(primary) and all(o.target_reached for o in primary)
+    return {
+        "case": case,
+        "analysis": analysis,
+        "report_date": case.sessions[-1].date if case.sessions else None,
+        "sessions": sessions,
+        "names": names,
+        "driver": driver,
+        "driver_plain": finding_plain(driver) if driver else None,
+        "explanation": explanation,
+        "supporting_trials": support,
+        "trial_scores": {t.id: t for t in analysis.trials},
+        "ranking": [r for r in analysis.ranking[:6]],
+        "findings_by_segment": by_segment,
+        "region_label": lambda r: regions()[r].label if r in regions() else r,
+        "complaint_plain": complaint_plain(case),
+        "why": _why(case, driver, explanation),
+        "plan_groups": _plan_groups(case),
+        "expect": plain()["expect"]["resolved" if resolved else "ongoing"],
+        "outcome_points": outcome_points(case),
+        "outcomes": outcomes,
+        "primary_outcomes": primary,
+        "body_chart": body_chart(case, driver_id, explanation, "Complaint, findings and driver"),
+        "global_chart": global_change_chart(analysis) if analysis.trials else "",
+        "outcome_chart": outcome_chart(case, chart_markers) if chart_markers else "",
+    }
