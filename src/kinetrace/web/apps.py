@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class WebConfig(AppConfig):
+    name = "kinetrace.web"
+    label = "clinic"
+    verbose_name = "Kinetrace clinic"
+    default_auto_field = "django.db.models.BigAutoField"

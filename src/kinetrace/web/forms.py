@@ -1,0 +1,280 @@
+"""Forms: parse and check input (views validate, actions write)."""
+# ruff: noqa: RUF012 - Django's declarative Meta/admin/migration class attributes are lists by convention
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from django import forms
+
+from kinetrace.case.model import CONTROL
+from kinetrace.knowledge import marker_catalogue, regions
+from kinetrace.web import models as m
+
+RED_FLAGS = [
+    "Saddle anaesthesia or bladder/bowel change (cauda equina)",
+    "Progressive neurological deficit",
+    "History of cancer or unexplained weight loss",
+    "Fever, infection or immunosuppression",
+    "Significant trauma or suspected fracture",
+    "Constant night pain not eased by any position",
+]
+YELLOW_FLAGS = [
+    "Fear of movement / avoidance",
+    "Low mood or anxiety",
+    "Belief that pain means harm",
+    "Work stress or dissatisfaction",
+    "Passive coping, expects passive treatment",
+]
+
+
+def region_choices() -> list[tuple[str, str]]:
+    return [(r.id, r.label) for r in regions().values()]
+
+
+class PatientForm(forms.ModelForm):
+    class Meta:
+        model = m.Patient
+        fields = ["ref", "display_name", "age", "sex", "occupation", "sports", "synthetic"]
+        widgets = {"sports": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: Any, clinic: m.Clinic, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.clinic = clinic
+
+    def clean_ref(self) -> str:
+        ref = self.cleaned_data["ref"].strip()
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", ref):
+            raise forms.ValidationError("Use letters, digits, '-', '_' or '.' (a pseudonymous reference, not a name).")
+        if m.Patient.objects.filter(clinic=self.clinic, ref=ref).exists():
+            raise forms.ValidationError("This clinic already has a patient with this reference.")
+        return ref
+
+    def clean_age(self) -> int | None:
+        age = self.cleaned_data.get("age")
+        if age is not None and age > 120:
+            raise forms.ValidationError("Age must be between 0 and 120.")
+        return age
+
+
+def _checklist_lines(choices: list[str], checked: Iterable[str], other: str) -> str:
+    picked = [c for c in choices if c in set(checked)]
+    return "\n".join(picked + [line.strip() for line in other.splitlines() if line.strip()])
+
+
+class EpisodeForm(forms.ModelForm):
+    """Intake: the complaint in words, its duration and aggravating activities, and the screening."""
+
+    red_flag_checks = forms.MultipleChoiceField(
+        label="Red flags", required=False, widget=forms.CheckboxSelectMultiple, choices=[(f, f) for f in RED_FLAGS]
+    )
+    red_flag_other = forms.CharField(
+        label="Other red flags (one per line)", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    yellow_flag_checks = forms.MultipleChoiceField(
+        label="Yellow flags",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[(f, f) for f in YELLOW_FLAGS],
+    )
+    yellow_flag_other = forms.CharField(
+        label="Other yellow flags (one per line)", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    class Meta:
+        model = m.Episode
+        fields = ["title", "description", "duration_weeks", "aggravating", "easing", "red_flags_cleared"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "aggravating": forms.Textarea(attrs={"rows": 2}),
+            "easing": forms.Textarea(attrs={"rows": 2}),
+            "red_flags_cleared": forms.Textarea(attrs={"rows": 2}),
+        }
+        labels = {"red_flags_cleared": "Referral or clearance (required before trials when red flags are present)"}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        ep = self.instance
+        for field, choices, text in (
+            ("red_flag", RED_FLAGS, ep.red_flags),
+            ("yellow_flag", YELLOW_FLAGS, ep.yellow_flags),
+        ):
+            stored = [line.strip() for line in text.splitlines() if line.strip()]
+            self.fields[f"{field}_checks"].initial = [s for s in stored if s in choices]
+            self.fields[f"{field}_other"].initial = "\n".join(s for s in stored if s not in choices)
+
+    def clean_duration_weeks(self) -> float | None:
+        value = self.cleaned_data.get("duration_weeks")
+        if value is not None and not 0 <= value <= 5200:
+            raise forms.ValidationError("Duration must be between 0 and 5200 weeks.")
+        return value
+
+    def changes(self) -> dict[str, Any]:
+        data = {f: self.cleaned_data[f] for f in self.Meta.fields}
+        data["red_flags"] = _checklist_lines(
+            RED_FLAGS, self.cleaned_data["red_flag_checks"], self.cleaned_data["red_flag_other"]
+        )
+        data["yellow_flags"] = _checklist_lines(
+            YELLOW_FLAGS, self.cleaned_data["yellow_flag_checks"], self.cleaned_data["yellow_flag_other"]
+        )
+        return data
+
+
+class ComplaintAreaForm(forms.Form):
+    region = forms.ChoiceField(choices=region_choices)
+    side = forms.ChoiceField(choices=m.SIDES)
+    kind = forms.ChoiceField(choices=m.COMPLAINT_KINDS, initial="pain")
+
+
+class FindingForm(forms.ModelForm):
+    region = forms.ChoiceField(choices=region_choices)
+
+    class Meta:
+        model = m.Finding
+        fields = ["region", "side", "kind", "structure", "severity", "text", "key"]
+        labels = {"key": "Short id (optional)", "text": "Description"}
+        help_texts = {"key": "e.g. r_infraspinatus; generated when empty"}
+
+    def clean_key(self) -> str:
+        key = self.cleaned_data.get("key", "").strip()
+        if key and not re.fullmatch(r"[a-z][a-z0-9_]*", key):
+            raise forms.ValidationError("Lower-case letters, digits and '_' only, starting with a letter.")
+        if key in (CONTROL, "none"):
+            raise forms.ValidationError(f"{key!r} is reserved.")
+        return key
+
+
+class MarkerForm(forms.ModelForm):
+    test = forms.ChoiceField(label="Test", required=False)
+    region = forms.ChoiceField(choices=region_choices)
+
+    class Meta:
+        model = m.Marker
+        fields = [
+            "test",
+            "name",
+            "region",
+            "side",
+            "baseline",
+            "target",
+            "primary",
+            "unit",
+            "better",
+            "mdc",
+            "mdc_source",
+            "key",
+        ]
+        labels = {"key": "Short id (optional)", "name": "Name (custom marker or label)", "mdc": "MDC (custom marker)"}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["test"].choices = [("", "Custom marker")] + [
+            (k, f"{c.name} ({c.unit})") for k, c in marker_catalogue().items()
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("test"):
+            for f in ("name", "unit", "better", "mdc"):
+                if data.get(f) in (None, ""):
+                    self.add_error(f, "Required for a custom marker.")
+        return data
+
+
+def marker_value_fields(form: forms.Form, markers: Iterable[m.Marker], *, required: bool = False) -> None:
+    """Add one fast numeric input per marker, named ``m_<key>``."""
+    for mk in markers:
+        form.fields[f"m_{mk.key}"] = forms.FloatField(
+            label=mk.name or mk.key,
+            required=required,
+            widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal", "autocomplete": "off"}),
+        )
+
+
+def marker_values(form: forms.Form, markers: Iterable[m.Marker]) -> dict[m.Marker, float]:
+    return {mk: v for mk in markers if (v := form.cleaned_data.get(f"m_{mk.key}")) is not None}
+
+
+class TrialForm(forms.Form):
+    candidate = forms.ChoiceField()
+    intervention = forms.CharField(
+        max_length=300, required=False, widget=forms.TextInput(attrs={"list": "interventions"})
+    )
+
+    def __init__(
+        self, *args: Any, episode: m.Episode, markers: list[m.Marker], findings: list[m.Finding], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["candidate"].choices = [(f.key, f"{f.text or f.key} ({f.region} {f.side})") for f in findings] + [
+            (CONTROL, "Control: re-test without treatment")
+        ]
+        marker_value_fields(self, markers)
+        self.markers = markers
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not any(data.get(f"m_{mk.key}") is not None for mk in self.markers):
+            raise forms.ValidationError("Enter at least one re-test value.")
+        return data
+
+
+class SessionForm(forms.Form):
+    date = forms.DateField(initial=dt.date.today, widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PlanItemForm(forms.ModelForm):
+    library = forms.ModelChoiceField(
+        queryset=m.AdviceItem.objects.all(), required=False, label="From the advice library"
+    )
+
+    class Meta:
+        model = m.PlanItem
+        fields = ["library", "kind", "text", "source"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].required = False
+        self.fields["text"].required = False
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        lib = data.get("library")
+        if lib is not None:
+            data["kind"] = data.get("kind") or lib.kind
+            data["text"] = data.get("text") or lib.text
+            data["source"] = data.get("source") or lib.source
+        if not data.get("kind"):
+            self.add_error("kind", "Choose a kind or a library item.")
+        if not data.get("text"):
+            self.add_error("text", "Write the advice or choose a library item.")
+        return data
+
+
+class GoalForm(forms.ModelForm):
+    class Meta:
+        model = m.Goal
+        fields = ["text", "status", "note"]
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(help_text="A kinetrace/case@1 file (YAML or JSON), as written by the CLI or the export")
+    ref = forms.CharField(
+        required=False, max_length=64, label="Patient reference (optional; default: the file's patient id)"
+    )
+
+
+def apply_problems(form: forms.BaseForm, problems: Iterable[str], prefix_map: dict[str, str] | None = None) -> None:
+    """Attach the core's ``path: message`` problems to the form fields they name (else to the form)."""
+    for problem in problems:
+        path, _, message = problem.partition(": ")
+        last = re.sub(r"\[\d+\]", "", path.rsplit(".", 1)[-1])
+        field = (prefix_map or {}).get(last, last)
+        if field in form.fields and message:
+            form.add_error(field, message)
+        else:
+            form.add_error(None, problem)

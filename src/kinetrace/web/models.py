@@ -1,0 +1,320 @@
+"""Relational storage of an episode; :mod:`kinetrace.web.casefile` converts it to and from ``kinetrace/case@1``.
+
+Tenancy: every patient belongs to one :class:`Clinic`; every other clinical row hangs off a
+patient (through its episode). Rows are fetched for a user only through
+:mod:`kinetrace.web.access`, which names the clinic in every query.
+"""
+# ruff: noqa: RUF012 - Django's declarative Meta/admin/migration class attributes are lists by convention
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+
+from kinetrace.case.model import CONTROL
+
+SIDES = [("left", "left"), ("right", "right"), ("central", "central"), ("bilateral", "bilateral")]
+COMPLAINT_KINDS = [
+    (k, k) for k in ("pain", "referred", "tightness", "stiffness", "numbness", "tingling", "weakness", "other")
+]
+FINDING_KINDS = [
+    (k, k.replace("_", " "))
+    for k in (
+        "neural_tension",
+        "muscle_tension",
+        "joint_hypomobility",
+        "restricted_range",
+        "weakness",
+        "movement_pattern",
+        "other",
+    )
+]
+PLAN_KINDS = [
+    (k, k.replace("_", " "))
+    for k in ("work_posture", "running_cue", "exercise", "education", "manual_therapy", "self_treatment", "other")
+]
+GOAL_STATUSES = [(k, k.replace("_", " ")) for k in ("open", "in_progress", "achieved", "not_achieved")]
+BETTER = [("higher", "higher is better"), ("lower", "lower is better")]
+
+
+class Clinic(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(unique=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A user's place in a clinic; a user works in exactly one clinic."""
+
+    CLINICIAN = "clinician"
+    ADMIN = "admin"
+    ROLES = [(CLINICIAN, "clinician"), (ADMIN, "clinic admin")]
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=ROLES, default=CLINICIAN)
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.clinic} ({self.role})"
+
+
+class ApiToken(models.Model):
+    """A bearer token for the JSON API; only its SHA-256 is stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, default="api")
+    digest = models.CharField(max_length=64, unique=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    @staticmethod
+    def hash(raw: str) -> str:
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user: models.Model, name: str = "api") -> tuple[ApiToken, str]:
+        """Create a token; the raw value is returned once and never stored."""
+        raw = "kt_" + secrets.token_urlsafe(32)
+        return cls.objects.create(user=user, name=name, digest=cls.hash(raw)), raw
+
+
+class Patient(models.Model):
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="patients")
+    ref = models.CharField("patient reference", max_length=64, help_text="Clinic's pseudonymous id, e.g. P-0042")
+    display_name = models.CharField(max_length=200, blank=True)
+    age = models.PositiveSmallIntegerField(null=True, blank=True)
+    sex = models.CharField(max_length=10, blank=True, choices=[(s, s) for s in ("female", "male", "other", "unknown")])
+    occupation = models.CharField(max_length=300, blank=True)
+    sports = models.TextField("sports and activities", blank=True, help_text="One per line")
+    synthetic = models.BooleanField(default=False)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["clinic", "ref"], name="unique_patient_ref_per_clinic")]
+        ordering = ["ref"]
+
+    def __str__(self) -> str:
+        return self.display_name or self.ref
+
+
+class Episode(models.Model):
+    """One episode of care: complaint, screening, exam, sessions with trials, plan, goals."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="episodes")
+    title = models.CharField(max_length=300, blank=True)
+    description = models.TextField("complaint", blank=True)
+    duration_weeks = models.FloatField(null=True, blank=True)
+    aggravating = models.TextField(blank=True, help_text="One per line")
+    easing = models.TextField(blank=True, help_text="One per line")
+    red_flags = models.TextField(blank=True, help_text="One per line")
+    yellow_flags = models.TextField(blank=True, help_text="One per line")
+    red_flags_cleared = models.TextField(blank=True, help_text="Referral or clearance recorded for the red flags")
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return self.title or f"Episode {self.pk}"
+
+    @property
+    def trials_blocked(self) -> bool:
+        """Red flags without a recorded referral or clearance block every trial."""
+        return bool(self.red_flags.strip()) and not self.red_flags_cleared.strip()
+
+
+class _EpisodePart(models.Model):
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="%(class)ss")
+
+    class Meta:
+        abstract = True
+
+
+class ComplaintArea(_EpisodePart):
+    region = models.CharField(max_length=40)
+    side = models.CharField(max_length=10, choices=SIDES)
+    kind = models.CharField(max_length=20, choices=COMPLAINT_KINDS, default="pain")
+
+    class Meta:
+        ordering = ["id"]
+
+
+class Finding(_EpisodePart):
+    key = models.CharField("id", max_length=64)
+    kind = models.CharField(max_length=30, choices=FINDING_KINDS)
+    region = models.CharField(max_length=40)
+    side = models.CharField(max_length=10, choices=SIDES)
+    structure = models.CharField(max_length=200, blank=True)
+    severity = models.PositiveSmallIntegerField(default=2, choices=[(1, "1 mild"), (2, "2 moderate"), (3, "3 marked")])
+    text = models.CharField(max_length=500, blank=True)
+    history = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["episode", "key"], name="unique_finding_key")]
+
+    def __str__(self) -> str:
+        return self.text or self.key
+
+
+class Marker(_EpisodePart):
+    key = models.CharField("id", max_length=64)
+    test = models.CharField(max_length=64, blank=True, help_text="Catalogue test id; empty for a custom marker")
+    name = models.CharField(max_length=200, blank=True)
+    unit = models.CharField(max_length=40, blank=True)
+    ucum = models.CharField(max_length=40, blank=True)
+    better = models.CharField(max_length=6, choices=BETTER, blank=True)
+    mdc = models.FloatField(null=True, blank=True)
+    mdc_source = models.CharField(max_length=500, blank=True)
+    region = models.CharField(max_length=40)
+    side = models.CharField(max_length=10, choices=SIDES)
+    baseline = models.FloatField()
+    target = models.FloatField(null=True, blank=True)
+    primary = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["episode", "key"], name="unique_marker_key")]
+
+    def __str__(self) -> str:
+        return self.name or self.key
+
+
+class Session(_EpisodePart):
+    key = models.CharField("id", max_length=64)
+    date = models.DateField()
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        constraints = [models.UniqueConstraint(fields=["episode", "key"], name="unique_session_key")]
+
+
+class Measurement(models.Model):
+    """A marker re-measured at the start of a session."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="measurements")
+    marker = models.ForeignKey(Marker, on_delete=models.CASCADE, related_name="+")
+    value = models.FloatField()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["session", "marker"], name="unique_measurement")]
+
+
+class Trial(models.Model):
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="trials")
+    key = models.CharField("id", max_length=64)
+    candidate = models.CharField(max_length=64, help_text=f"A finding id, or {CONTROL!r} for a no-treatment re-test")
+    intervention = models.CharField(max_length=300, blank=True)
+    note = models.TextField(blank=True)
+    pre = models.JSONField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class TrialValue(models.Model):
+    """A marker's re-test value after a trial."""
+
+    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="values")
+    marker = models.ForeignKey(Marker, on_delete=models.CASCADE, related_name="+")
+    value = models.FloatField()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["trial", "marker"], name="unique_trial_value")]
+
+
+class PlanItem(_EpisodePart):
+    kind = models.CharField(max_length=20, choices=PLAN_KINDS)
+    text = models.TextField()
+    targets = models.JSONField(default=list, blank=True)
+    source = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class Goal(_EpisodePart):
+    text = models.CharField(max_length=300)
+    status = models.CharField(max_length=20, choices=GOAL_STATUSES, default="open")
+    note = models.CharField(max_length=300, blank=True, help_text="e.g. the race time")
+
+    class Meta:
+        ordering = ["id"]
+
+
+class AuditEvent(models.Model):
+    """Who viewed or changed which patient record, when."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="audit_events")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    patient = models.ForeignKey(Patient, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    episode_id_ref = models.BigIntegerField(null=True, blank=True)
+    action = models.CharField(max_length=40)
+    detail = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.detail}"
+
+
+# --- Catalogues (edited in the Django admin) ---------------------------------------------------
+
+
+class MarkerTest(models.Model):
+    """A marker catalogue entry (seeded from ``kinetrace/knowledge/markers.yaml``)."""
+
+    code = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=200)
+    unit = models.CharField(max_length=40)
+    better = models.CharField(max_length=6, choices=BETTER)
+    range_low = models.FloatField()
+    range_high = models.FloatField()
+    mdc = models.FloatField(null=True, blank=True)
+    mdc_source = models.TextField(blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Intervention(models.Model):
+    """A treatment-trial intervention the workbench offers for a finding kind."""
+
+    name = models.CharField(max_length=200, unique=True)
+    finding_kind = models.CharField(max_length=30, choices=FINDING_KINDS, blank=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["finding_kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AdviceItem(models.Model):
+    """The editable advice library for plans (work posture, running cues, exercises, education)."""
+
+    kind = models.CharField(max_length=20, choices=PLAN_KINDS)
+    text = models.TextField()
+    source = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["kind", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.text[:60]}"

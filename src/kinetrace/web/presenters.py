@@ -1,0 +1,199 @@
+"""What the templates show, computed from the core's analysis (never re-implementing it)."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.safestring import SafeString, mark_safe
+
+import kinetrace
+from kinetrace.analysis import NONE
+from kinetrace.bodychart import render_body_chart
+from kinetrace.case.model import CONTROL, Case
+from kinetrace.errors import CaseError
+from kinetrace.scoring import TrialScore
+from kinetrace.web import models as m
+from kinetrace.web.casefile import episode_to_case
+
+#: The per-session improvement the method aims for (% of the primary measure).
+SESSION_AIM = (30.0, 50.0)
+
+
+def chart(
+    episode: m.Episode, *, clickable: bool = False, driver: str | None = None, path: list[tuple[str, str]] | None = None
+) -> SafeString:
+    marks: dict[tuple[str, str], str] = {}
+
+    def add(key: tuple[str, str], name: str) -> None:
+        marks[key] = f"{marks.get(key, '')} {name}".strip()
+
+    for a in episode.complaintareas.all():
+        add((a.region, a.side), "complaint")
+    for f in episode.findings.all():
+        add((f.region, f.side), "driver" if f.key == driver else "finding")
+    for region, side in path or []:
+        add((region, side), "path")
+    return mark_safe(render_body_chart(marks=marks, path=path or (), clickable=clickable))
+
+
+def change_class(mc: Any) -> str:
+    if mc.improved:
+        return "improved"
+    if mc.worsened:
+        return "worsened"
+    return "noise"
+
+
+@dataclass
+class TrialView:
+    score: TrialScore
+    label: str
+    rows: list[dict[str, Any]]
+    pk: int | None = None
+
+
+@dataclass
+class Workbench:
+    """The workbench's state: the case, its analysis and what to draw."""
+
+    case: Case | None
+    problems: list[str] = field(default_factory=list)
+    analysis: Any = None
+    trials: list[TrialView] = field(default_factory=list)
+    ranking: list[dict[str, Any]] = field(default_factory=list)
+    next: dict[str, Any] | None = None
+    driver: dict[str, Any] | None = None
+    explanations: list[dict[str, Any]] = field(default_factory=list)
+    path: list[tuple[str, str]] = field(default_factory=list)
+
+
+def finding_labels(episode: m.Episode) -> dict[str, str]:
+    labels = {f.key: f.text or f.key for f in episode.findings.all()}
+    labels[CONTROL] = "Control (no treatment)"
+    labels[NONE] = "None of the findings"
+    return labels
+
+
+def trial_view(score: TrialScore, case: Case, labels: dict[str, str]) -> TrialView:
+    rows = []
+    for mc in score.markers:
+        mk = case.marker(mc.marker)
+        rows.append(
+            {
+                "marker": mk,
+                "change": mc,
+                "css": change_class(mc),
+                "verdict": "real improvement" if mc.improved else "real worsening" if mc.worsened else "within noise",
+            }
+        )
+    return TrialView(score=score, label=labels.get(score.candidate, score.candidate), rows=rows)
+
+
+def workbench(episode: m.Episode, *, draft_trial: dict[str, Any] | None = None) -> Workbench:
+    """Analyse the episode with the core; on an incomplete case return the core's problems."""
+    try:
+        case = episode_to_case(episode, draft_trial=draft_trial)
+    except CaseError as exc:
+        return Workbench(case=None, problems=exc.problems)
+    analysis = kinetrace.analyse(case)
+    labels = finding_labels(episode)
+    trial_pks = [t.pk for s in episode.sessions.all() for t in s.trials.all()]
+    views = [trial_view(s, case, labels) for s in analysis.trials]
+    for v, pk in zip(views, trial_pks, strict=False):
+        v.pk = pk
+    ranking = [
+        {
+            "candidate": r.candidate,
+            "label": labels.get(r.candidate, r.candidate),
+            "pct": 100 * r.probability,
+            "tested": r.tested,
+        }
+        for r in analysis.ranking
+    ]
+    wb = Workbench(case=case, analysis=analysis, trials=views, ranking=ranking, next=analysis.next)
+    if analysis.next:
+        wb.next = {
+            **analysis.next,
+            "label": labels.get(analysis.next.get("candidate", ""), analysis.next.get("candidate")),
+        }
+    if analysis.pcf is not None:
+        wb.driver = {
+            "candidate": analysis.pcf.candidate,
+            "label": labels.get(analysis.pcf.candidate),
+            "pct": 100 * analysis.pcf.probability,
+        }
+    wb.explanations = [dict(e) for e in analysis.explanations]
+    if wb.explanations and wb.driver:
+        steps = wb.explanations[0].get("steps") or []
+        if steps:
+            wb.path = [(steps[0]["from"]["region"], steps[0]["from"]["side"])] + [
+                (s["to"]["region"], s["to"]["side"]) for s in steps
+            ]
+    if wb.driver and not wb.path:
+        # No explanation from the engine yet: connect the driver to the complaint.
+        f = next((f for f in case.findings if f.id == wb.driver["candidate"]), None)
+        if f is not None and case.complaint.areas:
+            a = case.complaint.areas[0]
+            wb.path = [(f.region, f.side), (a.region, a.side)]
+    return wb
+
+
+def outcome_series(case: Case) -> dict[str, Any] | None:
+    """The primary measure across sessions: value at each session's end and % change per session."""
+    primary = next((mk for mk in case.markers if mk.primary), case.markers[0] if case.markers else None)
+    if primary is None:
+        return None
+    value = primary.baseline
+    points = [{"label": "Baseline", "value": value, "pct": None}]
+    previous = value
+    for s in case.sessions:
+        value = s.measurements.get(primary.id, value)
+        for t in s.trials:
+            value = t.post.get(primary.id, value)
+        pct = None
+        if previous:
+            pct = 100.0 * (value - previous) / abs(previous) * primary.direction
+        points.append({"label": f"{s.id} {s.date:%d %b}", "value": value, "pct": pct})
+        previous = value
+    return {"marker": primary, "points": points, "svg": mark_safe(_outcome_svg(points, primary))}
+
+
+def _outcome_svg(points: list[dict[str, Any]], primary: Any) -> str:
+    w, h, pad = 520, 220, 40
+    values = [p["value"] for p in points]
+    lo, hi = min([*values, 0.0]), max(values) or 1.0
+    span = (hi - lo) or 1.0
+    n = max(len(points) - 1, 1)
+
+    def xy(i: int, v: float) -> tuple[float, float]:
+        return pad + i * (w - 2 * pad) / n, h - pad - (v - lo) / span * (h - 2 * pad)
+
+    coords = [xy(i, p["value"]) for i, p in enumerate(points)]
+    line = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="outcome" viewBox="0 0 {w} {h}" role="img" '
+        f'aria-label="{html.escape(primary.name)} across sessions">',
+        f'<line x1="{pad}" y1="{h - pad}" x2="{w - pad}" y2="{h - pad}" stroke="#999"/>',
+        f'<polyline fill="none" stroke="#2a7ab8" stroke-width="3" points="{line}"/>',
+    ]
+    for (x, y), p in zip(coords, points, strict=True):
+        out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="#2a7ab8"/>')
+        out.append(f'<text x="{x:.1f}" y="{y - 10:.1f}" font-size="12" text-anchor="middle">{p["value"]:g}</text>')
+        out.append(
+            f'<text x="{x:.1f}" y="{h - pad + 16}" font-size="11" text-anchor="middle">{html.escape(p["label"])}</text>'
+        )
+        if p["pct"] is not None:
+            ok = p["pct"] >= SESSION_AIM[0]
+            colour = "#2f7a2b" if ok else "#9a6c00"
+            out.append(
+                f'<text x="{x:.1f}" y="{h - pad + 30}" font-size="11" text-anchor="middle" fill="{colour}">'
+                f"{p['pct']:+.0f}%</text>"
+            )
+    out.append(
+        f'<text x="{pad}" y="16" font-size="12">{html.escape(primary.name)} ({html.escape(primary.unit)}); '
+        f"per-session aim: {SESSION_AIM[0]:.0f}-{SESSION_AIM[1]:.0f} % improvement</text>"
+    )
+    out.append("</svg>")
+    return "".join(out)

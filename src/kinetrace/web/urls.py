@@ -1,0 +1,45 @@
+"""URLs of the clinic app. Every view here is covered by ``tests/web/test_isolation.py``."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import path, re_path
+from django.views.generic import RedirectView
+from django.views.static import serve
+
+from kinetrace.web.api import api
+from kinetrace.web.settings import PACKAGE_DIR
+from kinetrace.web.views import exam, io, patients, sessions, workbench
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="patients", permanent=False), name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("patients/", patients.patient_list, name="patients"),
+    path("patients/new/", patients.patient_new, name="patient_new"),
+    path("patients/<int:patient_id>/", patients.patient_detail, name="patient"),
+    path("import/", io.import_case, name="import"),
+    path("audit/", io.audit_log, name="audit"),
+    path("episodes/<int:episode_id>/", patients.episode_intake, name="episode"),
+    path("episodes/<int:episode_id>/complaint/", patients.complaint_toggle, name="complaint_toggle"),
+    path("episodes/<int:episode_id>/exam/", exam.exam, name="exam"),
+    path("episodes/<int:episode_id>/exam/findings/", exam.finding_add, name="finding_add"),
+    path("episodes/<int:episode_id>/exam/markers/", exam.marker_add, name="marker_add"),
+    path("episodes/<int:episode_id>/findings/<int:finding_id>/delete/", exam.finding_delete, name="finding_delete"),
+    path("episodes/<int:episode_id>/markers/<int:marker_id>/delete/", exam.marker_delete, name="marker_delete"),
+    path("episodes/<int:episode_id>/workbench/", workbench.workbench_page, name="workbench"),
+    path("episodes/<int:episode_id>/workbench/trial/", workbench.trial_record, name="trial_record"),
+    path("episodes/<int:episode_id>/workbench/preview/", workbench.trial_preview, name="trial_preview"),
+    path("episodes/<int:episode_id>/workbench/undo/", workbench.trial_undo, name="trial_undo"),
+    path("episodes/<int:episode_id>/sessions/", sessions.sessions, name="sessions"),
+    path("episodes/<int:episode_id>/plan/", sessions.plan_add, name="plan_add"),
+    path("episodes/<int:episode_id>/plan/<int:plan_id>/delete/", sessions.plan_delete, name="plan_delete"),
+    path("episodes/<int:episode_id>/goals/", sessions.goal_add, name="goal_add"),
+    path("episodes/<int:episode_id>/goals/<int:goal_id>/", sessions.goal_update, name="goal_update"),
+    re_path(r"^episodes/(?P<episode_id>\d+)/export\.(?P<fmt>yaml|json)$", io.export, name="export"),
+    # Static files are served by the app itself (a small loopback clinic app; no separate web server).
+    re_path(r"^static/(?P<path>.*)$", serve, {"document_root": PACKAGE_DIR / "static"}, name="static"),
+]

@@ -1,0 +1,75 @@
+"""Import and export of an episode as a ``kinetrace/case@1`` file, and the clinic's audit log."""
+
+from __future__ import annotations
+
+import json
+
+import yaml
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+import kinetrace
+from kinetrace.errors import CaseError
+from kinetrace.web import actions
+from kinetrace.web import models as m
+from kinetrace.web.access import clinic_of
+from kinetrace.web.casefile import episode_to_case
+from kinetrace.web.forms import ImportForm
+from kinetrace.web.views import clinic_view, episode_view
+
+MAX_IMPORT_BYTES = 2 * 1024 * 1024
+
+
+@episode_view(full=True)
+def export(request: HttpRequest, episode: m.Episode, fmt: str) -> HttpResponse:
+    try:
+        case = episode_to_case(episode)
+    except CaseError as exc:
+        return render(request, "web/problems.html", {"episode": episode, "problems": exc.problems}, status=409)
+    actions.audit(request.user, episode.patient, "export_case", fmt, episode)
+    data = case.to_dict()
+    if fmt == "json":
+        body, ctype = json.dumps(data, indent=2, ensure_ascii=False), "application/json"
+    else:
+        body, ctype = yaml.safe_dump(data, sort_keys=False, allow_unicode=True), "application/yaml"
+    resp = HttpResponse(body, content_type=f"{ctype}; charset=utf-8")
+    resp["Content-Disposition"] = f'attachment; filename="{episode.patient.ref}-episode{episode.pk}.case.{fmt}"'
+    return resp
+
+
+def parse_case_bytes(raw: bytes, name: str = "") -> kinetrace.Case:
+    """Parse and validate an uploaded case file; raises CaseError (nothing is written)."""
+    if len(raw) > MAX_IMPORT_BYTES:
+        raise CaseError([f"file: larger than {MAX_IMPORT_BYTES // 1024} KiB"])
+    try:
+        text = raw.decode("utf-8")
+        data = json.loads(text) if name.endswith(".json") else yaml.safe_load(text)
+    except (UnicodeDecodeError, json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise CaseError([f"file: not valid YAML/JSON ({exc})"]) from None
+    if not isinstance(data, dict):
+        raise CaseError(["file: expected a mapping with format: kinetrace/case@1"])
+    return kinetrace.load_case(data)
+
+
+@clinic_view(("GET", "POST"))
+def import_case(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        ref = form.cleaned_data["ref"] or None
+        try:
+            case = parse_case_bytes(upload.read(), upload.name)
+            episode = actions.do_import_case(request.user, case, ref=ref)
+        except CaseError as exc:
+            problems = exc.problems
+        else:
+            return redirect("workbench", episode_id=episode.pk)
+    status = 400 if (problems or form.errors) else 200
+    return render(request, "web/import.html", {"form": form, "problems": problems}, status=status)
+
+
+@clinic_view(admin=True)
+def audit_log(request: HttpRequest) -> HttpResponse:
+    events = m.AuditEvent.objects.filter(clinic=clinic_of(request.user)).select_related("user", "patient")[:500]
+    return render(request, "web/audit.html", {"events": events})

@@ -1,0 +1,81 @@
+"""Patients, episodes and the intake (complaint on the body chart, screening)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from kinetrace.web import actions
+from kinetrace.web import models as m
+from kinetrace.web.access import clinic_of, patients_for
+from kinetrace.web.forms import ComplaintAreaForm, EpisodeForm, PatientForm, apply_problems
+from kinetrace.web.presenters import chart
+from kinetrace.web.views import clinic_view, episode_view, is_htmx, patient_view
+
+
+@clinic_view()
+def patient_list(request: HttpRequest) -> HttpResponse:
+    patients = patients_for(request.user).prefetch_related("episodes")
+    return render(request, "web/patients.html", {"patients": patients})
+
+
+@clinic_view(("GET", "POST"))
+def patient_new(request: HttpRequest) -> HttpResponse:
+    clinic = clinic_of(request.user)
+    form = PatientForm(request.POST or None, clinic=clinic)
+    if request.method == "POST" and form.is_valid():
+        _, episode = actions.do_create_patient(request.user, **form.cleaned_data)
+        messages.success(request, "Patient created. Mark the complaint on the body chart.")
+        return redirect("episode", episode_id=episode.pk)
+    return render(request, "web/patient_new.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@patient_view(("GET", "POST"))
+def patient_detail(request: HttpRequest, patient: m.Patient) -> HttpResponse:
+    if request.method == "POST":  # a new episode of care
+        episode = actions.do_create_episode(request.user, patient, request.POST.get("title", "")[:300] or "New episode")
+        return redirect("episode", episode_id=episode.pk)
+    actions.do_record_view(request.user, patient, "patient")
+    return render(request, "web/patient.html", {"patient": patient, "episodes": patient.episodes.all()})
+
+
+@episode_view(("GET", "POST"))
+def episode_intake(request: HttpRequest, episode: m.Episode) -> HttpResponse:
+    form = EpisodeForm(request.POST or None, instance=episode)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                actions.do_update_episode(request.user, episode, form.changes())
+            except actions.ActionError as exc:
+                apply_problems(form, exc.problems)
+            else:
+                messages.success(request, "Intake saved.")
+                return redirect("episode", episode_id=episode.pk)
+        status = 400
+        episode.refresh_from_db()
+    else:
+        actions.do_record_view(request.user, episode.patient, "intake", episode)
+    ctx = {"episode": episode, "form": form, "area_form": ComplaintAreaForm(), "tab": "intake"}
+    ctx["chart"] = chart(episode, clickable=True)
+    return render(request, "web/intake.html", ctx, status=status)
+
+
+@episode_view(("POST",))
+def complaint_toggle(request: HttpRequest, episode: m.Episode) -> HttpResponse:
+    """Click on the body chart: mark (or unmark) a complaint area; returns the chart panel for htmx."""
+    form = ComplaintAreaForm(request.POST)
+    status = 200
+    if form.is_valid():
+        try:
+            actions.do_toggle_complaint_area(request.user, episode, **form.cleaned_data)
+        except actions.ActionError as exc:
+            apply_problems(form, exc.problems)
+            status = 400
+    else:
+        status = 400
+    ctx = {"episode": episode, "area_form": form, "chart": chart(episode, clickable=True)}
+    if is_htmx(request):
+        return render(request, "web/_complaint_panel.html", ctx, status=status)
+    return redirect("episode", episode_id=episode.pk)
