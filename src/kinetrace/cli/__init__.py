@@ -23,6 +23,7 @@ app = typer.Typer(
 COMMAND_MODULES: tuple[str, ...] = (
     "kinetrace.cli.case_commands",
     "kinetrace.cli.video_commands",
+    "kinetrace.cli.report_commands",
     "kinetrace.cli.bench_commands",
 )
 

@@ -136,7 +136,7 @@ def build_context(case: Case, analysis: Analysis) -> dict[str, Any]:
         "explanation": explanation,
         "supporting_trials": support,
         "trial_scores": {t.id: t for t in analysis.trials},
-        "ranking": [r for r in analysis.ranking[:6]],
+        "ranking": list(analysis.ranking[:6]),
         "findings_by_segment": by_segment,
         "region_label": lambda r: regions()[r].label if r in regions() else r,
         "complaint_plain": complaint_plain(case),
