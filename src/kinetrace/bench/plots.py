@@ -62,7 +62,7 @@ def plot_reliability(metrics: PolicyMetrics, path: Path, *, title: str) -> Path:
     ax.set_ylabel("share correct")
     ece = "n/a" if metrics.ece is None else f"{metrics.ece:.3f}"
     ax.set_title(f"{title}\n{metrics.policy}: ECE = {ece}")
-    ax.legend(loc="upper left", fontsize=8)
+    ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)

@@ -107,7 +107,7 @@ def bench(
         print_json(bench_document(runs, command=command.strip()))
         return
     for run in runs:
-        console.print(_table(run))
+        console.print(_table(run), width=max(console.width, 118))
     if plots is not None:
         console.print(f"Plots written to {plots}/")
 
