@@ -184,11 +184,19 @@ class MarkerForm(forms.ModelForm):
         return data
 
 
+def marker_label(name: str, key: str, side: str) -> str:
+    """A marker's display name with its side (two "Straight leg raise" markers differ by side)."""
+    label = name or key
+    if side in ("left", "right") and side not in label.lower():
+        label += f", {side}"
+    return label
+
+
 def marker_value_fields(form: forms.Form, markers: Iterable[m.Marker], *, required: bool = False) -> None:
     """Add one fast numeric input per marker, named ``m_<key>``."""
     for mk in markers:
         form.fields[f"m_{mk.key}"] = forms.FloatField(
-            label=mk.name or mk.key,
+            label=marker_label(mk.name, mk.key, mk.side),
             required=required,
             widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal", "autocomplete": "off"}),
         )
@@ -222,7 +230,7 @@ class TrialForm(forms.Form):
 
 
 class SessionForm(forms.Form):
-    date = forms.DateField(initial=dt.date.today, widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(initial=dt.date.today, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 

@@ -16,6 +16,7 @@ from kinetrace.errors import CaseError
 from kinetrace.scoring import TrialScore
 from kinetrace.web import models as m
 from kinetrace.web.casefile import episode_to_case
+from kinetrace.web.forms import marker_label
 
 #: The per-session improvement the method aims for (% of the primary measure).
 SESSION_AIM = (30.0, 50.0)
@@ -83,6 +84,7 @@ def trial_view(score: TrialScore, case: Case, labels: dict[str, str]) -> TrialVi
         rows.append(
             {
                 "marker": mk,
+                "label": marker_label(mk.name or "", mk.id, mk.side),
                 "change": mc,
                 "css": change_class(mc),
                 "verdict": "real improvement" if mc.improved else "real worsening" if mc.worsened else "within noise",
@@ -189,7 +191,7 @@ def _outcome_svg(points: list[dict[str, Any]], primary: Any) -> str:
             colour = "#2f7a2b" if ok else "#9a6c00"
             out.append(
                 f'<text x="{x:.1f}" y="{h - pad + 30}" font-size="11" text-anchor="middle" fill="{colour}">'
-                f"{p['pct']:+.0f}%</text>"
+                f"{round(p['pct']) + 0:+d}%</text>"
             )
     out.append(
         f'<text x="{pad}" y="16" font-size="12">{html.escape(primary.name)} ({html.escape(primary.unit)}); '
