@@ -146,3 +146,44 @@ def test_cli_export_writes_both(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert (tmp_path / "b.json").stat().st_size > 10000
     assert len((tmp_path / "m.csv").read_text().splitlines()) == 81
+
+
+def test_engine_explanation_is_rendered_with_its_path() -> None:
+    """An explanation in the engine's format appears in both reports and draws its path on the body chart."""
+    import dataclasses
+
+    case = load_case(SEED_CASE)
+    explanation = {
+        "candidate": "r_infraspinatus",
+        "complaint_area": {"region": "buttock", "side": "left", "kind": "pain"},
+        "mechanism": "posterior oblique sling",
+        "evidence_level": "C/D",
+        "strength": 0.4,
+        "summary": "Consistent with load transfer across the posterior oblique sling.",
+        "steps": [
+            {
+                "from": {"region": "scapula", "side": "right"},
+                "to": {"region": "lumbar", "side": "central"},
+                "link": "latissimus dorsi to thoracolumbar fascia",
+                "link_type": "myofascial",
+                "evidence_level": "C",
+                "source": "Vleeming et al. Spine 1995;20(7):753",
+                "sentence": "The right latissimus dorsi inserts into the thoracolumbar fascia.",
+            },
+            {
+                "from": {"region": "lumbar", "side": "central"},
+                "to": {"region": "buttock", "side": "left"},
+                "link": "thoracolumbar fascia to left gluteus maximus",
+                "link_type": "myofascial",
+                "evidence_level": "C",
+                "source": "Caldeira et al. J Biomech 2024;112431",
+                "sentence": "The fascia couples with the opposite gluteus maximus.",
+            },
+        ],
+    }
+    analysis = dataclasses.replace(analyse(case), explanations=(explanation,))
+    clinician = render_html(case, kind="clinician", analysis=analysis)
+    patient = render_html(case, kind="patient", analysis=analysis)
+    assert "Consistent with load transfer across the posterior oblique sling." in clinician
+    assert "Vleeming et al. Spine 1995" in clinician and "No explanation path" not in clinician
+    assert "Consistent with load transfer across the posterior oblique sling." in patient
