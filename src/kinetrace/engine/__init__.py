@@ -1,0 +1,88 @@
+"""The driver engine: atlas-based prior, trial likelihood, posterior, next trial, explanations.
+
+Plain Python + numpy/scipy/pydantic; never imports the CLI, web, video or report layers.
+The model is described for clinicians and statisticians in ``docs/engine.md``.
+
+>>> import kinetrace
+>>> from kinetrace.engine import run
+>>> case = kinetrace.load_case("examples/mrs_h.yaml")  # doctest: +SKIP
+>>> run(case).decision.pcf  # doctest: +SKIP
+'r_infraspinatus'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from kinetrace.case.model import Case
+from kinetrace.engine.atlas import AtlasError, CheckMessage, atlas, check_atlas
+from kinetrace.engine.explain import explain_path
+from kinetrace.engine.params import DEFAULT_PARAMS, EngineParams
+from kinetrace.engine.posterior import NONE, Posterior, posterior
+from kinetrace.engine.prior import complaint_areas, linkage
+from kinetrace.engine.recommend import Decision, decide
+from kinetrace.scoring import TrialScore, score_trials
+
+__all__ = [
+    "NONE",
+    "AtlasError",
+    "CheckMessage",
+    "Decision",
+    "EngineParams",
+    "EngineResult",
+    "Posterior",
+    "atlas",
+    "check_atlas",
+    "explain",
+    "run",
+]
+
+
+@dataclass(frozen=True)
+class EngineResult:
+    """Posterior, decision and explanations of one case (frozen)."""
+
+    posterior: Posterior
+    decision: Decision
+    explanations: tuple[dict[str, Any], ...]
+
+
+def explain(case: Case, finding_id: str) -> list[dict[str, Any]]:
+    """Explanations for one finding: its strongest path to each complaint area.
+
+    Parameters
+    ----------
+    case : Case
+        The loaded case.
+    finding_id : str
+        Id of a finding of the case (KeyError if unknown).
+
+    Returns
+    -------
+    list of dict
+        One explanation per complaint area (region + side), in the complaint's order.
+    """
+    finding = case.finding(finding_id)
+    areas = complaint_areas(case)
+    link = linkage(finding, areas)
+    return [explain_path(finding, area, path, link.nodes) for area, path in link.paths]
+
+
+def run(
+    case: Case, *, scores: tuple[TrialScore, ...] | None = None, params: EngineParams = DEFAULT_PARAMS
+) -> EngineResult:
+    """Run the engine on a case: posterior after every trial, decision, explanations.
+
+    Explanations are given for the named driver, else for the leading finding.
+    """
+    if scores is None:
+        scores = tuple(score_trials(case))
+    post = posterior(case, scores, params)
+    decision = decide(case, post, params)
+    subject = decision.pcf
+    if subject is None:
+        ranked = sorted((k for k in post.posterior if k != NONE), key=lambda k: (-post.posterior[k], k))
+        subject = ranked[0] if ranked else None
+    explanations = tuple(explain(case, subject)) if subject is not None else ()
+    return EngineResult(posterior=post, decision=decision, explanations=explanations)

@@ -1,0 +1,90 @@
+"""Stated parameters of the driver engine (docs/engine.md gives each one's reason)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, kw_only=True)
+class EngineParams:
+    """Every number the posterior and the decision rule use; all keyword-only.
+
+    Marker changes are in MDC units, ``z = direction * net_change / MDC`` (positive = better).
+
+    Parameters
+    ----------
+    p_none : float
+        Prior probability that the driver is not among the findings.
+    threshold : float
+        Stop when one candidate's posterior reaches it.
+    min_gain_bits : float
+        A trial expected to yield less information than this (bits) is not worth doing.
+    examine_above : float
+        Suggest regions to examine when P(none) is at least this.
+    noise_sd : float
+        SD of a re-test difference in MDC units. 1/1.96 because MDC95 = 1.96 x SD of the
+        test-retest differences (de Vet; research note Part A).
+    noise_tail_weight, noise_tail_scale : float
+        Share and width (x noise_sd) of a heavy-tailed noise component (outliers, misread tests).
+    noise_prior_strength : float
+        Pseudo-observations of ``noise_sd`` when control trials re-estimate it.
+    response_default : float
+        Expected improvement (MDC units) of a responding marker without a target.
+    restore_fraction : float
+        Share of the remaining deficit (to the marker's target) a responding marker recovers.
+    response_max : float
+        Cap on the expected improvement (MDC units).
+    response_cv : float
+        Spread of a response: SD = sqrt(noise_sd^2 + (response_cv * expected)^2).
+    driver_beta : tuple of float
+        Beta(a, b) of the share of markers that respond when the driver is treated.
+    primary_boost : float
+        Extra response probability of the primary complaint measure when the driver is treated.
+    driver_failure : float
+        Probability that treating the true driver changes nothing (treatment did not take).
+    secondary_rate : float
+        Prior probability that a trialled non-driver is a secondary contributor.
+    secondary_beta : tuple of float
+        Beta(a, b) of the share of markers a secondary contributor moves.
+    secondary_scale : float
+        Size of a secondary contributor's response relative to the driver's.
+    local_response : float
+        Probability that a marker in the trialled finding's own region responds to a non-driver.
+    spurious_response : float
+        Probability that any other marker responds to a non-driver (unexplained real change).
+    grid : int
+        Quadrature points for the Beta integrals.
+    """
+
+    p_none: float = 0.08
+    threshold: float = 0.95
+    min_gain_bits: float = 0.02
+    examine_above: float = 0.3
+    noise_sd: float = 1.0 / 1.96
+    noise_tail_weight: float = 0.05
+    noise_tail_scale: float = 3.0
+    noise_prior_strength: float = 20.0
+    response_default: float = 2.0
+    restore_fraction: float = 0.7
+    response_max: float = 4.0
+    response_cv: float = 0.5
+    driver_beta: tuple[float, float] = (4.0, 2.0)
+    primary_boost: float = 0.5
+    driver_failure: float = 0.1
+    secondary_rate: float = 0.15
+    secondary_beta: tuple[float, float] = (1.5, 3.5)
+    secondary_scale: float = 0.5
+    local_response: float = 0.4
+    spurious_response: float = 0.03
+    grid: int = 16
+
+    def __post_init__(self) -> None:
+        for name in ("p_none", "threshold", "driver_failure", "secondary_rate", "local_response"):
+            value = getattr(self, name)
+            if not 0.0 < value < 1.0:
+                raise ValueError(f"{name} must be in (0, 1), got {value}")
+        if self.noise_sd <= 0 or self.grid < 2:
+            raise ValueError("noise_sd must be > 0 and grid >= 2")
+
+
+DEFAULT_PARAMS = EngineParams()

@@ -1,0 +1,92 @@
+"""Posterior over "which finding is the driver" (plus "none") after the case's trials.
+
+Hypotheses: H_f (finding f is the driver) for every finding, and H_none. A trial of candidate c
+has likelihood L_D under H_c and L_N under every other hypothesis (docs/engine.md)::
+
+    log P(H_f | trials) = log P(H_f) + sum_{trials t of f} (log L_D(t) - log L_N(t)) + const
+
+Control trials re-estimate drift (scoring) and the noise SD; they favour no hypothesis.
+Trials are scored from their own pre-state, so carry-over is handled by the scoring and by the
+deficit-based expected response (an already restored marker expects nothing).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from kinetrace.case.model import Case
+from kinetrace.engine.graph import Node, sides_of
+from kinetrace.engine.likelihood import TrialLikelihood, noise_sd_from_controls, trial_likelihood
+from kinetrace.engine.params import EngineParams
+from kinetrace.engine.prior import FindingLinkage, prior
+from kinetrace.scoring import TrialScore
+
+NONE = "none"
+
+
+@dataclass(frozen=True)
+class Posterior:
+    """Prior, per-trial evidence and posterior of one case (frozen result)."""
+
+    prior: dict[str, float]
+    posterior: dict[str, float]
+    trials: tuple[TrialLikelihood, ...]
+    tested: frozenset[str]
+    secondary: dict[str, float]
+    noise_sd: float
+    linkages: dict[str, FindingLinkage]
+
+
+def _normalise(logs: dict[str, float]) -> dict[str, float]:
+    top = max(logs.values())
+    w = {k: math.exp(v - top) for k, v in logs.items()}
+    total = sum(w.values())
+    return {k: v / total for k, v in w.items()}
+
+
+def posterior(case: Case, scores: tuple[TrialScore, ...], params: EngineParams) -> Posterior:
+    """Update the prior with every scored trial of the case.
+
+    Parameters
+    ----------
+    case : Case
+        The loaded case.
+    scores : tuple of TrialScore
+        ``kinetrace.scoring.score_trials(case)``, in trial order.
+    params : EngineParams
+        The stated model parameters.
+    """
+    pri, linkages = prior(case, p_none=params.p_none)
+    markers = {m.id: m for m in case.markers}
+    marker_nodes: dict[str, frozenset[Node]] = {m.id: frozenset(sides_of(m.region, m.side)) for m in case.markers}
+    controls = [s for s in scores if s.is_control]
+    sd = noise_sd_from_controls(controls, markers, params)
+    logs = {k: math.log(v) for k, v in pri.items()}
+    liks = []
+    for s in scores:
+        if s.is_control or s.candidate not in linkages or not s.markers:
+            continue
+        lik = trial_likelihood(s, markers, frozenset(linkages[s.candidate].nodes), marker_nodes, sd, params)
+        liks.append(lik)
+        logs[s.candidate] += lik.log_ratio
+    post = _normalise(logs)
+    # P(secondary contributor | not the driver), from each tested candidate's trials
+    sec_log: dict[str, tuple[float, float]] = {}
+    for lik in liks:
+        a, b = sec_log.get(lik.candidate, (0.0, 0.0))
+        sec_log[lik.candidate] = (a + lik.log_secondary, b + lik.log_null)
+    eta = params.secondary_rate
+    secondary = {
+        c: 1.0 / (1.0 + math.exp(min(700.0, (math.log1p(-eta) + b) - (math.log(eta) + a))))
+        for c, (a, b) in sec_log.items()
+    }
+    return Posterior(
+        prior=pri,
+        posterior=post,
+        trials=tuple(liks),
+        tested=frozenset(lik.candidate for lik in liks),
+        secondary=secondary,
+        noise_sd=sd,
+        linkages=linkages,
+    )

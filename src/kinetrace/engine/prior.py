@@ -1,0 +1,100 @@
+"""Prior probability that each finding is the driver, before any trial.
+
+For finding ``f`` and complaint areas ``a`` (docs/engine.md, "Prior")::
+
+    s_f    = max_a  kind_weight(a) * strength(best path f -> a)
+    w_f    = kind(f) * severity(f) * history(f) * region_group(f) * (linkage_floor + s_f)
+    P(f)   = (1 - p_none) * w_f / sum_g w_g
+    P(none)= p_none          "the driver is not among the findings"
+
+The factor tables and the link weights are data (driver_priors.yaml, links.yaml).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from kinetrace.case.model import Case, ComplaintArea, Finding
+from kinetrace.engine.atlas import atlas
+from kinetrace.engine.graph import Node, Path, path_to, sides_of
+
+
+@dataclass(frozen=True)
+class FindingLinkage:
+    """A finding's nodes and its best path to each complaint area."""
+
+    finding: str
+    nodes: tuple[Node, ...]
+    paths: tuple[tuple[ComplaintArea, Path], ...]
+    strength: float
+
+
+def finding_nodes(f: Finding) -> tuple[Node, ...]:
+    """The graph nodes a finding sits on: its region and the regions its structure spans."""
+    at = atlas()
+    structure = at.match_structure(f.structure)
+    region_ids = [f.region, *(structure.regions if structure else ())]
+    nodes = {n for r in region_ids for n in sides_of(r, f.side)}
+    return tuple(sorted(nodes))
+
+
+def complaint_areas(case: Case) -> tuple[ComplaintArea, ...]:
+    """Complaint areas with one entry per (region, side), first kind kept."""
+    seen: dict[tuple[str, str], ComplaintArea] = {}
+    for a in case.complaint.areas:
+        seen.setdefault((a.region, a.side), a)
+    return tuple(seen.values())
+
+
+def linkage(f: Finding, areas: tuple[ComplaintArea, ...]) -> FindingLinkage:
+    """Best path from the finding to each complaint area and the combined strength ``s_f``."""
+    at = atlas()
+    pri = at.priors
+    nodes = finding_nodes(f)
+    structure = at.match_structure(f.structure)
+    lines = None if structure is None else tuple(sorted(structure.lines))
+    paths = tuple((a, path_to(nodes, sides_of(a.region, a.side), f.kind, lines)) for a in areas)
+    strength = max(pri.complaint_kind_weight[a.kind] * p.strength for a, p in paths)
+    return FindingLinkage(finding=f.id, nodes=nodes, paths=paths, strength=strength)
+
+
+def prior_weight(f: Finding, link: FindingLinkage) -> float:
+    """Unnormalised prior weight ``w_f`` of one finding."""
+    pri = atlas().priors
+    history = math.prod(pri.history_factor[h.kind] for h in f.history)
+    return (
+        pri.kind_factor[f.kind]
+        * pri.severity_factor[f.severity]
+        * min(history, pri.history_cap)
+        * pri.region_factor(f.region)
+        * (pri.linkage_floor + link.strength)
+    )
+
+
+def prior(case: Case, *, p_none: float) -> tuple[dict[str, float], dict[str, FindingLinkage]]:
+    """Prior over the case's findings plus ``"none"``.
+
+    Parameters
+    ----------
+    case : Case
+        The loaded case.
+    p_none : float
+        Prior probability that the driver is not among the findings.
+
+    Returns
+    -------
+    probabilities : dict
+        Finding id (and ``"none"``) -> prior probability; sums to 1.
+    linkages : dict
+        Finding id -> :class:`FindingLinkage` (paths reused by the explanations).
+    """
+    areas = complaint_areas(case)
+    links = {f.id: linkage(f, areas) for f in case.findings}
+    weights = {f.id: prior_weight(f, links[f.id]) for f in case.findings}
+    total = sum(weights.values())
+    if total <= 0:
+        return {"none": 1.0}, links
+    probs = {k: (1.0 - p_none) * w / total for k, w in weights.items()}
+    probs["none"] = p_none
+    return probs, links
