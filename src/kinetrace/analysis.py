@@ -1,4 +1,4 @@
-"""``analyse(case)``: score every trial and rank the candidate drivers.
+"""``analyse(case)``: score every trial and run the driver engine (:mod:`kinetrace.engine`).
 
 The result is an :class:`Analysis`; ``Analysis.to_dict()`` is the ``kinetrace/analysis@1``
 JSON the CLI prints with ``--json``.
@@ -6,11 +6,12 @@ JSON the CLI prints with ``--json``.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
 from kinetrace.case.model import Case
+from kinetrace.engine import run
+from kinetrace.engine.params import DEFAULT_PARAMS, EngineParams
 from kinetrace.scoring import TrialScore, score_trials
 
 ANALYSIS_FORMAT = "kinetrace/analysis@1"
@@ -58,32 +59,56 @@ class Analysis:
         }
 
 
-def analyse(case: Case) -> Analysis:
-    """Score the case's trials and rank its candidate drivers."""
+def analyse(case: Case, *, params: EngineParams | None = None) -> Analysis:
+    """Score the case's trials and run the driver engine on them.
+
+    Parameters
+    ----------
+    case : Case
+        A loaded case (:func:`kinetrace.load_case`).
+    params : EngineParams, optional
+        Engine parameters (threshold, prior of "none", likelihood); the documented defaults
+        when omitted (docs/engine.md).
+
+    Returns
+    -------
+    Analysis
+        ``ranking`` is the posterior over the findings and ``"none"`` (sums to 1); ``pcf`` the
+        named driver once the engine stops on one; ``next`` the recommended trial
+        (``{"candidate", "reason"}``) or None; ``stop`` the stop signal; ``explanations`` the
+        paths for the named (else leading) driver. ``extra`` adds ``stop_reason``, ``examine``
+        (regions to examine when the driver may not be listed), ``secondary`` (tested
+        non-drivers likely to be secondary contributors) and ``prior``.
+    """
     scores = tuple(score_trials(case))
-    return _score_ranking(case, scores)
-
-
-def _score_ranking(case: Case, scores: tuple[TrialScore, ...]) -> Analysis:
-    """Interim ranking from trial scores alone (replaced by the driver engine)."""
-    best: dict[str, float] = {}
-    for s in scores:
-        if not s.is_control:
-            best[s.candidate] = max(best.get(s.candidate, -1.0), s.global_change)
-    weights = {f.id: math.exp(5.0 * best.get(f.id, 0.0)) for f in case.findings}
-    weights[NONE] = 1.0
-    total = sum(weights.values())
+    result = run(case, scores=scores, params=params or DEFAULT_PARAMS)
+    post, decision = result.posterior, result.decision
+    probs = post.posterior
     ranking = tuple(
         sorted(
-            (RankedCandidate(c, w / total, c in best) for c, w in weights.items()),
-            key=lambda r: -r.probability,
+            (RankedCandidate(c, p, c in post.tested) for c, p in probs.items()),
+            key=lambda r: (-r.probability, r.candidate),
         )
     )
-    top = ranking[0]
-    pcf = top if top.candidate != NONE and best.get(top.candidate, 0.0) >= 0.3 else None
-    untested = [f for f in case.findings if f.id not in best]
-    nxt = None
-    if pcf is None and untested:
-        pick = max(untested, key=lambda f: f.severity)
-        nxt = {"candidate": pick.id, "reason": "untested finding of highest severity"}
-    return Analysis(case=case, trials=scores, ranking=ranking, pcf=pcf, next=nxt, stop=pcf is not None)
+    pcf = None if decision.pcf is None else RankedCandidate(decision.pcf, probs[decision.pcf], decision.pcf in post.tested)
+    secondary = [
+        {"candidate": c, "probability": round(p, 4)}
+        for c, p in sorted(post.secondary.items(), key=lambda x: (-x[1], x[0]))
+        if c != decision.pcf and p >= 0.5
+    ]
+    extra: dict[str, Any] = {
+        "stop_reason": decision.stop_reason,
+        "examine": list(decision.examine),
+        "secondary": secondary,
+        "prior": {c: round(p, 4) for c, p in sorted(post.prior.items(), key=lambda x: (-x[1], x[0]))},
+    }
+    return Analysis(
+        case=case,
+        trials=scores,
+        ranking=ranking,
+        pcf=pcf,
+        next=decision.next,
+        stop=decision.stop,
+        explanations=result.explanations,
+        extra=extra,
+    )

@@ -22,6 +22,7 @@ app = typer.Typer(
 #: Command modules, in the order their commands appear in ``--help``.
 COMMAND_MODULES: tuple[str, ...] = (
     "kinetrace.cli.case_commands",
+    "kinetrace.cli.engine_commands",
     "kinetrace.cli.video_commands",
     "kinetrace.cli.report_commands",
     "kinetrace.cli.bench_commands",
