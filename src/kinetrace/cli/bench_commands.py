@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -107,7 +108,9 @@ def bench(
         print_json(bench_document(runs, command=command.strip()))
         return
     for run in runs:
-        console.print(_table(run), width=max(console.width, 118))
+        # Piped or captured output gets the full table, not one squeezed to 80 columns.
+        out = console if console.is_terminal else Console(width=120)
+        out.print(_table(run))
     if plots is not None:
         console.print(f"Plots written to {plots}/")
 
@@ -125,7 +128,7 @@ def _table(run: ScenarioRun) -> Table:
         "None",
         "Trials",
         "p90",
-        "% of exh.",
+        "% exh.",
         f"Benefit@{BENEFIT_AT}",
         "ECE",
         "Time s",
