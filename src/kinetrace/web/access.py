@@ -39,7 +39,7 @@ def patients_for(user: Any) -> QuerySet[Patient]:
 
 
 def episodes_for(user: Any) -> QuerySet[Episode]:
-    return Episode.objects.filter(patient__clinic=clinic_of(user)).select_related("patient")
+    return Episode.objects.filter(patient__clinic=clinic_of(user)).select_related("patient__clinic")
 
 
 def get_patient_for_user(user: Any, patient_id: Any) -> Patient:

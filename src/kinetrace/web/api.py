@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import NinjaAPI, Schema
+from ninja import Body, NinjaAPI, Schema, Status
 from ninja.security import HttpBearer
 
 import kinetrace
@@ -83,7 +83,7 @@ def get_case(request: HttpRequest, episode_id: int) -> Any:
     try:
         case = episode_to_case(episode)
     except CaseError as exc:
-        return 409, {"problems": exc.problems}
+        return Status(409, {"problems": exc.problems})
     actions.audit(request.user, episode.patient, "api_get_case", "", episode)
     return case.to_dict()
 
@@ -95,17 +95,17 @@ def get_analysis(request: HttpRequest, episode_id: int) -> Any:
     try:
         case = episode_to_case(episode)
     except CaseError as exc:
-        return 409, {"problems": exc.problems}
+        return Status(409, {"problems": exc.problems})
     actions.audit(request.user, episode.patient, "api_get_analysis", "", episode)
     return kinetrace.analyse(case).to_dict()
 
 
 @api.post("/cases", response={201: Created, 422: Problems})
-def post_case(request: HttpRequest, case: dict[str, Any]) -> Any:
+def post_case(request: HttpRequest, case: Body[dict[str, Any]]) -> Any:
     """Import a ``kinetrace/case@1`` document as a new episode; with any problem nothing is written."""
     try:
         parsed = kinetrace.load_case(case)
     except CaseError as exc:
-        return 422, {"problems": exc.problems}
+        return Status(422, {"problems": exc.problems})
     episode = actions.do_import_case(request.user, parsed)
-    return 201, {"episode_id": episode.pk, "patient_ref": episode.patient.ref}
+    return Status(201, {"episode_id": episode.pk, "patient_ref": episode.patient.ref})

@@ -138,6 +138,10 @@ class FindingForm(forms.ModelForm):
         labels = {"key": "Short id (optional)", "text": "Description"}
         help_texts = {"key": "e.g. r_infraspinatus; generated when empty"}
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["key"].required = False
+
     def clean_key(self) -> str:
         key = self.cleaned_data.get("key", "").strip()
         if key and not re.fullmatch(r"[a-z][a-z0-9_]*", key):
@@ -171,6 +175,7 @@ class MarkerForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["key"].required = False
         self.fields["test"].choices = [("", "Custom marker")] + [
             (k, f"{c.name} ({c.unit})") for k, c in marker_catalogue().items()
         ]

@@ -1,0 +1,121 @@
+"""The trial workbench: htmx entry, live MDC colouring, ranking update, undo, red-flag block, query budget."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from kinetrace.web.models import AuditEvent, Trial
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def setup(client: Any, make_clinic: Any, make_user: Any, make_episode: Any) -> tuple[Any, Any]:
+    clinic = make_clinic()
+    user = make_user(clinic, "alice")
+    client.force_login(user)
+    return client, make_episode(clinic)
+
+
+def test_workbench_shows_ranking_driver_and_coloured_changes(setup: tuple[Any, Any]) -> None:
+    client, ep = setup
+    html = client.get(f"/episodes/{ep.pk}/workbench/").content.decode()
+    assert 'id="ranking"' in html and "Driver found" in html
+    assert 'class="improved"' in html and 'class="noise"' in html
+    assert 'data-region="scapula"' in html and "mark-driver" in html
+    assert 'class="path"' in html  # the driver's path drawn on the body chart
+
+
+def test_recording_a_trial_over_htmx_returns_the_live_panel_and_updates_the_ranking(setup: tuple[Any, Any]) -> None:
+    client, ep = setup
+    before = client.get(f"/episodes/{ep.pk}/workbench/").context["wb"].ranking
+    resp = client.post(
+        f"/episodes/{ep.pk}/workbench/trial/",
+        {
+            "candidate": "neck_hypomobility",
+            "intervention": "C1-C2 mobilisation",
+            "m_cx_rot_left": "90",
+            "m_pain_run": "0",
+        },
+        **HTMX,
+    )
+    assert resp.status_code == 200
+    html = resp.content.decode()
+    assert html.lstrip().startswith('<div id="workbench"') and "<html" not in html
+    after = resp.context["wb"].ranking
+    assert Trial.objects.filter(session__episode=ep, candidate="neck_hypomobility").count() == 1
+    assert before != after
+    assert AuditEvent.objects.filter(action="record_trial", patient=ep.patient).exists()
+
+
+def test_preview_scores_without_saving(setup: tuple[Any, Any]) -> None:
+    client, ep = setup
+    n = Trial.objects.count()
+    resp = client.post(f"/episodes/{ep.pk}/workbench/preview/", {"candidate": "neural_rll", "m_pain_run": "1"}, **HTMX)
+    assert "within noise" in resp.content.decode()
+    resp = client.post(f"/episodes/{ep.pk}/workbench/preview/", {"candidate": "neural_rll", "m_slr_left": "40"}, **HTMX)
+    assert "real worsening" in resp.content.decode()
+    assert Trial.objects.count() == n
+
+
+def test_undo_removes_the_last_trial_only(setup: tuple[Any, Any]) -> None:
+    client, ep = setup
+    keys = list(Trial.objects.filter(session__episode=ep).order_by("id").values_list("key", flat=True))
+    client.post(f"/episodes/{ep.pk}/workbench/undo/", **HTMX)
+    assert list(Trial.objects.filter(session__episode=ep).order_by("id").values_list("key", flat=True)) == keys[:-1]
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"candidate": "neural_rll", "m_pain_run": "11"}, "m_pain_run"),  # NPRS is 0-10 (the core says so)
+        ({"candidate": "neural_rll", "m_pain_run": "abc"}, "m_pain_run"),
+        ({"candidate": "not_a_finding", "m_pain_run": "3"}, "candidate"),
+        ({"candidate": "neural_rll"}, None),  # no value at all
+    ],
+)
+def test_bad_trial_input_shows_field_errors_and_saves_nothing(
+    setup: tuple[Any, Any], data: dict[str, str], field: str | None
+) -> None:
+    client, ep = setup
+    n = Trial.objects.count()
+    resp = client.post(f"/episodes/{ep.pk}/workbench/trial/", data, **HTMX)
+    assert resp.status_code == 422
+    form = resp.context["form"]
+    assert form.errors.get(field) if field else form.non_field_errors()
+    assert Trial.objects.count() == n
+
+
+def test_red_flags_block_trials_until_cleared(setup: tuple[Any, Any]) -> None:
+    client, ep = setup
+    ep.red_flags = "Progressive neurological deficit"
+    ep.save()
+    html = client.get(f"/episodes/{ep.pk}/workbench/").content.decode()
+    assert "trials are blocked" in html.lower()
+    n = Trial.objects.count()
+    resp = client.post(f"/episodes/{ep.pk}/workbench/trial/", {"candidate": "neural_rll", "m_pain_run": "3"}, **HTMX)
+    assert resp.status_code == 422 and Trial.objects.count() == n
+    ep.red_flags_cleared = "Referred to GP 2026-03-01; cleared for treatment"
+    ep.save()
+    resp = client.post(f"/episodes/{ep.pk}/workbench/trial/", {"candidate": "neural_rll", "m_pain_run": "3"}, **HTMX)
+    assert resp.status_code == 200 and Trial.objects.count() == n + 1
+
+
+def test_workbench_page_query_count_is_pinned(setup: tuple[Any, Any], django_assert_max_num_queries: Any) -> None:
+    client, ep = setup
+    with django_assert_max_num_queries(16):
+        assert client.get(f"/episodes/{ep.pk}/workbench/").status_code == 200
+
+
+def test_complaint_toggle_marks_and_unmarks_a_region(setup: tuple[Any, Any]) -> None:
+    client, ep = setup
+    url = f"/episodes/{ep.pk}/complaint/"
+    resp = client.post(url, {"region": "knee", "side": "right", "kind": "pain"}, **HTMX)
+    assert resp.status_code == 200 and ep.complaintareas.filter(region="knee").count() == 1
+    client.post(url, {"region": "knee", "side": "right", "kind": "pain"}, **HTMX)
+    assert ep.complaintareas.filter(region="knee").count() == 0
+    resp = client.post(url, {"region": "tail", "side": "right", "kind": "pain"}, **HTMX)
+    assert resp.status_code == 400 and ep.complaintareas.filter(region="tail").count() == 0
