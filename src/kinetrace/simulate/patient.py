@@ -19,13 +19,15 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from kinetrace.analysis import NONE
 from kinetrace.case.model import Case
 from kinetrace.case.validate import load_case
 from kinetrace.knowledge import marker_catalogue, regions
 from kinetrace.simulate.scenarios import Scenario, link, simulator_data
 
 FloatArray = npt.NDArray[np.float64]
+
+#: The true driver when it is none of the listed findings (the candidate id ``kinetrace.analysis.NONE``).
+NONE = "none"
 
 #: Divisor turning an MDC95 into the SEM of one measurement (MDC95 = 1.96 * sqrt(2) * SEM).
 MDC_PER_SEM = 2.77
