@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import transaction
@@ -70,7 +71,9 @@ def episode_to_dict(episode: m.Episode, *, draft_trial: dict[str, Any] | None = 
                 "note": s.note,
             }
         )
-    if draft_trial is not None and sessions:
+    if draft_trial is not None and not sessions:  # recording it will open the first session
+        sessions.append({"id": "s1", "date": dt.date.today().isoformat(), "measurements": {}, "trials": []})
+    if draft_trial is not None:
         taken = {t["id"] for s in sessions for t in s["trials"]}
         n = len(taken) + 1
         while f"t{n}" in taken:
