@@ -1,9 +1,11 @@
 """Likelihood of one trial's marker changes if the trialled finding is, or is not, the driver.
 
 Each re-tested marker gives ``z = direction * net_change / MDC`` (drift from control trials
-already removed by :mod:`kinetrace.scoring`). A change within the MDC is *censored*: only
-"|z| < 1" is used, never its value, so noise below the MDC cannot build up evidence (it can only
-count against a broad response). Densities (docs/engine.md, "Likelihood")::
+already removed by :mod:`kinetrace.scoring`). Many small changes in the same direction are
+evidence even when each is within its MDC, so values are used as measured; but a trial with no
+real improvement at all (no marker improved by at least its MDC) can never raise its candidate
+(``gate_without_real_change``: its log-likelihood ratio is capped at 0, the MDC rule of the
+scoring). Densities (docs/engine.md, "Likelihood")::
 
     noise(z)        = (1-t) N(z; 0, s) + t N(z; 0, k s)
     response(z; mu) = (1-t) N(z; mu, sqrt(s^2 + (cv mu)^2)) + t N(z; 0, k s)
@@ -21,11 +23,10 @@ target (carry-over: an already restored marker expects nothing), else ``response
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.special import logsumexp, ndtr
 from scipy.stats import beta as beta_dist
 
 from kinetrace.case.model import Marker
@@ -59,30 +60,30 @@ def _beta_grid(a: float, b: float, n: int) -> tuple[NDArray[np.float64], NDArray
     return np.asarray(beta_dist.ppf(q, a, b), dtype=np.float64), np.full(n, -np.log(n))
 
 
+def _logsumexp(a: NDArray[np.float64]) -> float:
+    top = float(np.max(a))
+    return top + float(np.log(np.sum(np.exp(a - top))))
+
+
 def _log_norm_pdf(z: NDArray[np.float64], mu: NDArray[np.float64], sd: NDArray[np.float64]) -> NDArray[np.float64]:
     return np.asarray(-0.5 * ((z - mu) / sd) ** 2 - np.log(sd) - _LOG_SQRT_2PI, dtype=np.float64)
 
 
-def _mass_within(mu: NDArray[np.float64], sd: NDArray[np.float64]) -> NDArray[np.float64]:
-    """P(|z| < 1) under N(mu, sd)."""
-    return np.asarray(ndtr((1.0 - mu) / sd) - ndtr((-1.0 - mu) / sd), dtype=np.float64)
-
-
 def _density(
     z: NDArray[np.float64],
-    censored: NDArray[np.bool_],
     mu: NDArray[np.float64],
     sd_noise: float,
     params: EngineParams,
 ) -> NDArray[np.float64]:
-    """Per-marker likelihood (density, or mass within the MDC when censored) of N(mu, .) + tail."""
+    """Per-marker density of z under N(mu, sqrt(s^2 + (cv mu)^2)) plus the heavy noise tail."""
     t = params.noise_tail_weight
     sd_core = np.sqrt(sd_noise**2 + (params.response_cv * mu) ** 2)
     sd_tail = np.full_like(mu, params.noise_tail_scale * sd_noise)
     zero = np.zeros_like(mu)
-    dens = (1 - t) * np.exp(_log_norm_pdf(z, mu, sd_core)) + t * np.exp(_log_norm_pdf(z, zero, sd_tail))
-    mass = (1 - t) * _mass_within(mu, sd_core) + t * _mass_within(zero, sd_tail)
-    return np.where(censored, mass, dens)
+    return np.asarray(
+        (1 - t) * np.exp(_log_norm_pdf(z, mu, sd_core)) + t * np.exp(_log_norm_pdf(z, zero, sd_tail)),
+        dtype=np.float64,
+    )
 
 
 def _mixture_log_lik(
@@ -117,48 +118,65 @@ def trial_likelihood(
     params : EngineParams
         The stated model parameters.
     """
-    n = len(score.markers)
-    z = np.empty(n)
-    mu = np.empty(n)
-    censored = np.empty(n, dtype=bool)
-    primary = np.empty(n, dtype=bool)
-    local = np.empty(n, dtype=bool)
-    for i, c in enumerate(score.markers):
+    z: list[float] = []
+    mu: list[float] = []
+    censored: list[bool] = []
+    primary: list[bool] = []
+    local: list[bool] = []
+    for c in score.markers:
         m = markers[c.marker]
-        z[i] = m.direction * c.change_in_mdc
-        censored[i] = not c.real
-        primary[i] = m.primary
-        local[i] = not marker_nodes[c.marker].isdisjoint(local_nodes)
+        z.append(m.direction * c.change_in_mdc)
+        censored.append(not c.real)
+        primary.append(m.primary)
+        local.append(not marker_nodes[c.marker].isdisjoint(local_nodes))
         if m.target is None:
-            mu[i] = params.response_default
+            mu.append(params.response_default)
         else:
             deficit = max(0.0, m.direction * (m.target - c.pre) / m.mdc_value)
-            mu[i] = min(params.restore_fraction * deficit, params.response_max)
-    noise = _density(z, censored, np.zeros(n), sd_noise, params)
-    resp = _density(z, censored, mu, sd_noise, params)
-    resp_sec = _density(z, censored, params.secondary_scale * mu, sd_noise, params)
+            mu.append(min(params.restore_fraction * deficit, params.response_max))
+    sd = sd_noise * params.treatment_noise
+    log_driver, log_not, log_null, log_sec = _trial_logs(
+        tuple(z), tuple(mu), tuple(primary), tuple(local), sd, params
+    )
+    if params.gate_without_real_change and not any(zi >= 1.0 and not ci for zi, ci in zip(z, censored, strict=True)):
+        log_driver = min(log_driver, log_not)
+    return TrialLikelihood(score.id, score.candidate, log_driver, log_not, log_null, log_sec)
+
+
+@lru_cache(maxsize=65536)
+def _trial_logs(
+    z_t: tuple[float, ...],
+    mu_t: tuple[float, ...],
+    primary_t: tuple[bool, ...],
+    local_t: tuple[bool, ...],
+    sd_noise: float,
+    params: EngineParams,
+) -> tuple[float, float, float, float]:
+    """(log L_D, log L_N, log L_0, log L_S) of one trial's marker vectors (cached: analyse is
+    called again after every trial with the same earlier trials)."""
+    z = np.asarray(z_t)
+    mu = np.asarray(mu_t)
+    primary = np.asarray(primary_t, dtype=bool)
+    local = np.asarray(local_t, dtype=bool)
+    n = len(z)
+    noise = _density(z, np.zeros(n), sd_noise, params)
+    resp = _density(z, mu, sd_noise, params)
+    resp_sec = _density(z, params.secondary_scale * mu, sd_noise, params)
 
     rho = np.where(local, params.local_response, params.spurious_response)
     log_null = float(_mixture_log_lik(rho, resp, noise))
 
     f, logw = _beta_grid(*params.driver_beta, params.grid)
     p = f[:, None] + (1.0 - f[:, None]) * np.where(primary, params.primary_boost, 0.0)[None, :]
-    log_resp = float(logsumexp(logw + _mixture_log_lik(p, resp[None, :], noise[None, :])))
+    log_resp = _logsumexp(logw + _mixture_log_lik(p, resp[None, :], noise[None, :]))
 
     fs, logws = _beta_grid(*params.secondary_beta, params.grid)
-    log_sec = float(logsumexp(logws + _mixture_log_lik(fs[:, None], resp_sec[None, :], noise[None, :])))
+    log_sec = _logsumexp(logws + _mixture_log_lik(fs[:, None], resp_sec[None, :], noise[None, :]))
 
     fail, eta = params.driver_failure, params.secondary_rate
     log_driver = float(np.logaddexp(np.log1p(-fail) + log_resp, np.log(fail) + log_null))
     log_not = float(np.logaddexp(np.log1p(-eta) + log_null, np.log(eta) + log_sec))
-    return TrialLikelihood(
-        trial=score.id,
-        candidate=score.candidate,
-        log_driver=log_driver,
-        log_not=log_not,
-        log_null=log_null,
-        log_secondary=log_sec,
-    )
+    return log_driver, log_not, log_null, log_sec
 
 
 def noise_sd_from_controls(controls: list[TrialScore], markers: dict[str, Marker], params: EngineParams) -> float:

@@ -28,10 +28,14 @@ class EngineParams:
         Share and width (x noise_sd) of a heavy-tailed noise component (outliers, misread tests).
     noise_prior_strength : float
         Pseudo-observations of ``noise_sd`` when control trials re-estimate it.
+    treatment_noise : float
+        SD multiplier for treatment trials: beyond re-test error, any hands-on treatment moves
+        signs a little (warm-up, expectation, general relaxation). Tuned on ``kinetrace bench``.
     response_default : float
         Expected improvement (MDC units) of a responding marker without a target.
     restore_fraction : float
-        Share of the remaining deficit (to the marker's target) a responding marker recovers.
+        Share of the remaining deficit (to the marker's target) a responding marker recovers
+        on average.
     response_max : float
         Cap on the expected improvement (MDC units).
     response_cv : float
@@ -54,29 +58,34 @@ class EngineParams:
         Probability that any other marker responds to a non-driver (unexplained real change).
     grid : int
         Quadrature points for the Beta integrals.
+    gate_without_real_change : bool
+        A trial with no real improvement (no marker improved by at least its MDC) can never
+        raise its candidate: its log-likelihood ratio is capped at 0 (the MDC rule).
     """
 
-    p_none: float = 0.08
+    p_none: float = 0.1
     threshold: float = 0.95
-    min_gain_bits: float = 0.02
+    min_gain_bits: float = 0.1
     examine_above: float = 0.3
     noise_sd: float = 1.0 / 1.96
     noise_tail_weight: float = 0.05
     noise_tail_scale: float = 3.0
-    noise_prior_strength: float = 20.0
+    noise_prior_strength: float = 5.0
+    treatment_noise: float = 1.3
     response_default: float = 2.0
-    restore_fraction: float = 0.7
+    restore_fraction: float = 0.5
     response_max: float = 4.0
-    response_cv: float = 0.5
-    driver_beta: tuple[float, float] = (4.0, 2.0)
+    response_cv: float = 0.3
+    driver_beta: tuple[float, float] = (6.0, 1.5)
     primary_boost: float = 0.5
-    driver_failure: float = 0.1
-    secondary_rate: float = 0.15
+    driver_failure: float = 0.02
+    secondary_rate: float = 0.03
     secondary_beta: tuple[float, float] = (1.5, 3.5)
     secondary_scale: float = 0.5
-    local_response: float = 0.4
+    local_response: float = 0.5
     spurious_response: float = 0.03
     grid: int = 16
+    gate_without_real_change: bool = True
 
     def __post_init__(self) -> None:
         for name in ("p_none", "threshold", "driver_failure", "secondary_rate", "local_response"):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 from kinetrace.case.model import Case, ComplaintArea, Finding
 from kinetrace.engine.atlas import atlas
@@ -47,6 +48,7 @@ def complaint_areas(case: Case) -> tuple[ComplaintArea, ...]:
     return tuple(seen.values())
 
 
+@lru_cache(maxsize=16384)
 def linkage(f: Finding, areas: tuple[ComplaintArea, ...]) -> FindingLinkage:
     """Best path from the finding to each complaint area and the combined strength ``s_f``."""
     at = atlas()
@@ -59,6 +61,7 @@ def linkage(f: Finding, areas: tuple[ComplaintArea, ...]) -> FindingLinkage:
     return FindingLinkage(finding=f.id, nodes=nodes, paths=paths, strength=strength)
 
 
+@lru_cache(maxsize=16384)
 def prior_weight(f: Finding, link: FindingLinkage) -> float:
     """Unnormalised prior weight ``w_f`` of one finding."""
     pri = atlas().priors
