@@ -17,6 +17,7 @@ from django.db import transaction
 
 from kinetrace.case.model import CONTROL, Case
 from kinetrace.errors import CaseError
+from kinetrace.knowledge import marker_catalogue
 from kinetrace.web import casefile
 from kinetrace.web import models as m
 from kinetrace.web.access import clinic_of
@@ -126,6 +127,10 @@ def do_add_finding(user: Any, episode: m.Episode, data: Mapping[str, Any]) -> m.
 @transaction.atomic
 def do_add_marker(user: Any, episode: m.Episode, data: Mapping[str, Any]) -> m.Marker:
     data = dict(data)
+    entry = marker_catalogue().get(data.get("test") or "")
+    if entry is not None:  # keep the catalogue's name and unit on the row for display
+        data["name"] = data.get("name") or entry.name
+        data["unit"] = data.get("unit") or entry.unit
     if not data.get("key"):
         data["key"] = _next_key(set(episode.markers.values_list("key", flat=True)), f"{data.get('test') or 'm'}_")
     if data.get("primary"):

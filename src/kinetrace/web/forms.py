@@ -32,7 +32,7 @@ YELLOW_FLAGS = [
 
 
 def region_choices() -> list[tuple[str, str]]:
-    return [(r.id, r.label) for r in regions().values()]
+    return [("", "— tap the chart —")] + [(r.id, r.label) for r in regions().values()]
 
 
 class PatientForm(forms.ModelForm):

@@ -52,6 +52,8 @@ class TrialView:
     score: TrialScore
     label: str
     rows: list[dict[str, Any]]
+    global_css: str = "noise"
+    global_text: str = ""
     pk: int | None = None
 
 
@@ -81,16 +83,28 @@ def trial_view(score: TrialScore, case: Case, labels: dict[str, str]) -> TrialVi
     rows = []
     for mc in score.markers:
         mk = case.marker(mc.marker)
+        label = marker_label(mk.name or "", mk.id, mk.side)
         rows.append(
             {
                 "marker": mk,
-                "label": marker_label(mk.name or "", mk.id, mk.side),
+                "label": label,
+                # pre-formatted here: the workbench is rendered on every trial, floatformat is slow
+                "text": f"{label}: {mc.pre:g} → {mc.post:g}",
+                "mdc": f"{mc.change_in_mdc:.1f}",
                 "change": mc,
                 "css": change_class(mc),
                 "verdict": "real improvement" if mc.improved else "real worsening" if mc.worsened else "within noise",
             }
         )
-    return TrialView(score=score, label=labels.get(score.candidate, score.candidate), rows=rows)
+    g = score.global_change
+    css = "improved" if g >= 0.3 else "worsened" if g < 0 else "noise"
+    return TrialView(
+        score=score,
+        label=labels.get(score.candidate, score.candidate),
+        rows=rows,
+        global_css=css,
+        global_text=f"{g:.2f}",
+    )
 
 
 def workbench(episode: m.Episode, *, draft_trial: dict[str, Any] | None = None) -> Workbench:
