@@ -17,6 +17,9 @@ from kinetrace.scoring import TrialScore, score_trials
 ANALYSIS_FORMAT = "kinetrace/analysis@1"
 #: Candidate id standing for "the driver is not among the findings".
 NONE = "none"
+#: A tested non-driver is listed as a likely secondary contributor when its trials favour "partial
+#: response" over "local or no change" by at least this Bayes factor (strong evidence, Jeffreys).
+SECONDARY_BAYES_FACTOR = 10.0
 
 
 @dataclass(frozen=True)
@@ -90,11 +93,15 @@ def analyse(case: Case, *, params: EngineParams | None = None) -> Analysis:
             key=lambda r: (-r.probability, r.candidate),
         )
     )
-    pcf = None if decision.pcf is None else RankedCandidate(decision.pcf, probs[decision.pcf], decision.pcf in post.tested)
+    pcf = (
+        None
+        if decision.pcf is None
+        else RankedCandidate(decision.pcf, probs[decision.pcf], decision.pcf in post.tested)
+    )
     secondary = [
-        {"candidate": c, "probability": round(p, 4)}
+        {"candidate": c, "probability": round(p, 4), "bayes_factor": round(post.secondary_bf[c], 2)}
         for c, p in sorted(post.secondary.items(), key=lambda x: (-x[1], x[0]))
-        if c != decision.pcf and p >= 0.5
+        if c != decision.pcf and post.secondary_bf[c] >= SECONDARY_BAYES_FACTOR
     ]
     extra: dict[str, Any] = {
         "stop_reason": decision.stop_reason,

@@ -177,9 +177,7 @@ def _parse(name: str, problems: list[CheckMessage]) -> dict[str, Any]:
         return {}
 
 
-def _models(
-    name: str, key: str, items: Any, model: type[_Model], problems: list[CheckMessage]
-) -> dict[str, Any]:
+def _models(name: str, key: str, items: Any, model: type[_Model], problems: list[CheckMessage]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if not isinstance(items, list):
         problems.append(CheckMessage("kinetrace.E001", name, f"expected a list under {key!r}"))
@@ -278,8 +276,12 @@ def check_atlas() -> tuple[list[CheckMessage], Atlas | None]:
     )
     for s in structures.values():
         where = f"structures.yaml: {s.id}"
-        problems += [CheckMessage("kinetrace.E003", where, f"{r!r} is not in regions.yaml") for r in s.regions if r not in known]
-        problems += [CheckMessage("kinetrace.E009", where, f"line {x!r} is not a link id") for x in s.lines if x not in links]
+        problems += [
+            CheckMessage("kinetrace.E003", where, f"{r!r} is not in regions.yaml") for r in s.regions if r not in known
+        ]
+        problems += [
+            CheckMessage("kinetrace.E009", where, f"line {x!r} is not a link id") for x in s.lines if x not in links
+        ]
     priors: DriverPriors | None = None
     try:
         priors = DriverPriors.model_validate(prior_doc)

@@ -106,7 +106,7 @@ def best_paths(
     pri = at.priors
     edges = _adjacency(kind)
     # frontier[v] = (bottleneck weight, steps) of the best path with exactly h hops
-    frontier: dict[Node, tuple[float, tuple[Step, ...]]] = {s: (1.0, ()) for s in starts}
+    frontier: dict[Node, tuple[float, tuple[Step, ...]]] = dict.fromkeys(starts, (1.0, ()))
     best: dict[Node, Path] = {s: Path(target=s, steps=(), strength=pri.local_strength, local=True) for s in starts}
     for hops in range(1, pri.max_hops + 1):
         nxt: dict[Node, tuple[float, tuple[Step, ...]]] = {}

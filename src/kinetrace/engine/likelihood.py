@@ -8,13 +8,18 @@ real improvement at all (no marker improved by at least its MDC) can never raise
 scoring). Densities (docs/engine.md, "Likelihood")::
 
     noise(z)        = (1-t) N(z; 0, s) + t N(z; 0, k s)
-    response(z; mu) = (1-t) N(z; mu, sqrt(s^2 + (cv mu)^2)) + t N(z; 0, k s)
+    response(z; mu) = (1-t) N(z; mu, sqrt(s^2 + (cv mu)^2)) + t N(z; mu, k s)
 
     driver treated   L_D = (1-fail) * Int prod_m [p_m(f) resp_m + (1-p_m(f)) noise_m] Beta(f) df
                             + fail * L_0
-    not the driver   L_N = (1-eta) * L_0 + eta * L_S     (L_S: secondary contributor, smaller
-                                                          response, fewer markers)
-    L_0              = prod_m [rho_m resp_m + (1-rho_m) noise_m]   (rho: local or spurious)
+                     p_m(f) = max(f (or f + (1-f) boost for the primary measure), rho_m)
+    not the driver   L_N = L_0 = prod_m [rho_m resp_m + (1-rho_m) noise_m]  (rho: local / spurious)
+    secondary        L_S: like L_D with fewer markers (Beta) and a smaller response; used only
+                     to flag tested non-drivers as likely secondary contributors (L_S / L_0)
+
+With a normal location family (response = noise shifted by mu >= 0) and p_m >= rho_m, every
+factor of L_D / L_N is non-decreasing in each marker's improvement: more confirming evidence never
+lowers the candidate (property-tested).
 
 ``mu`` is the expected improvement: ``min(restore * deficit, cap)`` where the marker has a
 target (carry-over: an already restored marker expects nothing), else ``response_default``.
@@ -27,7 +32,6 @@ from functools import cache, lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.stats import beta as beta_dist
 
 from kinetrace.case.model import Marker
 from kinetrace.engine.params import EngineParams
@@ -55,9 +59,11 @@ class TrialLikelihood:
 
 @cache
 def _beta_grid(a: float, b: float, n: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Equal-weight quadrature of Beta(a, b): midpoints of n equal-probability bins."""
-    q = (np.arange(n) + 0.5) / n
-    return np.asarray(beta_dist.ppf(q, a, b), dtype=np.float64), np.full(n, -np.log(n))
+    """Midpoint quadrature of Beta(a, b) on n equal bins of (0, 1): points and log-weights."""
+    f = (np.arange(n) + 0.5) / n
+    logd = (a - 1.0) * np.log(f) + (b - 1.0) * np.log1p(-f)
+    logw = logd - (np.max(logd) + np.log(np.sum(np.exp(logd - np.max(logd)))))
+    return f, np.asarray(logw, dtype=np.float64)
 
 
 def _logsumexp(a: NDArray[np.float64]) -> float:
@@ -75,13 +81,16 @@ def _density(
     sd_noise: float,
     params: EngineParams,
 ) -> NDArray[np.float64]:
-    """Per-marker density of z under N(mu, sqrt(s^2 + (cv mu)^2)) plus the heavy noise tail."""
+    """Per-marker density of z under N(mu, sqrt(s^2 + (cv mu)^2)) plus a heavy tail around mu.
+
+    The tail is centred on ``mu`` too, so a larger improvement is never less typical of a
+    response than of noise (monotone evidence).
+    """
     t = params.noise_tail_weight
     sd_core = np.sqrt(sd_noise**2 + (params.response_cv * mu) ** 2)
     sd_tail = np.full_like(mu, params.noise_tail_scale * sd_noise)
-    zero = np.zeros_like(mu)
     return np.asarray(
-        (1 - t) * np.exp(_log_norm_pdf(z, mu, sd_core)) + t * np.exp(_log_norm_pdf(z, zero, sd_tail)),
+        (1 - t) * np.exp(_log_norm_pdf(z, mu, sd_core)) + t * np.exp(_log_norm_pdf(z, mu, sd_tail)),
         dtype=np.float64,
     )
 
@@ -135,9 +144,7 @@ def trial_likelihood(
             deficit = max(0.0, m.direction * (m.target - c.pre) / m.mdc_value)
             mu.append(min(params.restore_fraction * deficit, params.response_max))
     sd = sd_noise * params.treatment_noise
-    log_driver, log_not, log_null, log_sec = _trial_logs(
-        tuple(z), tuple(mu), tuple(primary), tuple(local), sd, params
-    )
+    log_driver, log_not, log_null, log_sec = _trial_logs(tuple(z), tuple(mu), tuple(primary), tuple(local), sd, params)
     if params.gate_without_real_change and not any(zi >= 1.0 and not ci for zi, ci in zip(z, censored, strict=True)):
         log_driver = min(log_driver, log_not)
     return TrialLikelihood(score.id, score.candidate, log_driver, log_not, log_null, log_sec)
@@ -168,14 +175,17 @@ def _trial_logs(
 
     f, logw = _beta_grid(*params.driver_beta, params.grid)
     p = f[:, None] + (1.0 - f[:, None]) * np.where(primary, params.primary_boost, 0.0)[None, :]
+    # treating the driver treats its own area too: a local sign responds at least as often as
+    # under a non-driver (this also keeps every marker's evidence monotone in its improvement)
+    p = np.maximum(p, rho[None, :])
     log_resp = _logsumexp(logw + _mixture_log_lik(p, resp[None, :], noise[None, :]))
 
     fs, logws = _beta_grid(*params.secondary_beta, params.grid)
     log_sec = _logsumexp(logws + _mixture_log_lik(fs[:, None], resp_sec[None, :], noise[None, :]))
 
-    fail, eta = params.driver_failure, params.secondary_rate
+    fail = params.driver_failure
     log_driver = float(np.logaddexp(np.log1p(-fail) + log_resp, np.log(fail) + log_null))
-    log_not = float(np.logaddexp(np.log1p(-eta) + log_null, np.log(eta) + log_sec))
+    log_not = log_null
     return log_driver, log_not, log_null, log_sec
 
 

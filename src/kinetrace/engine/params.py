@@ -25,7 +25,10 @@ class EngineParams:
         SD of a re-test difference in MDC units. 1/1.96 because MDC95 = 1.96 x SD of the
         test-retest differences (de Vet; research note Part A).
     noise_tail_weight, noise_tail_scale : float
-        Share and width (x noise_sd) of a heavy-tailed noise component (outliers, misread tests).
+        Share and width (x noise_sd) of a heavy-tailed component (outliers, misread tests). Off
+        (0) by default: with tails, a larger improvement can count as *less* typical of a
+        response (outliers are discounted), which breaks "more confirming evidence never lowers
+        the driver"; the re-estimated noise SD gives the robustness instead.
     noise_prior_strength : float
         Pseudo-observations of ``noise_sd`` when control trials re-estimate it.
     treatment_noise : float
@@ -39,7 +42,9 @@ class EngineParams:
     response_max : float
         Cap on the expected improvement (MDC units).
     response_cv : float
-        Spread of a response: SD = sqrt(noise_sd^2 + (response_cv * expected)^2).
+        Extra spread of a response: SD = sqrt(noise_sd^2 + (response_cv * expected)^2). 0 by
+        default: a response is then the noise distribution shifted by the expected improvement
+        (a location family with a monotone likelihood ratio), so evidence is monotone.
     driver_beta : tuple of float
         Beta(a, b) of the share of markers that respond when the driver is treated.
     primary_boost : float
@@ -47,7 +52,8 @@ class EngineParams:
     driver_failure : float
         Probability that treating the true driver changes nothing (treatment did not take).
     secondary_rate : float
-        Prior probability that a trialled non-driver is a secondary contributor.
+        Prior probability that a trialled non-driver is a secondary contributor (used for the
+        secondary-contributor flag, not in the driver posterior).
     secondary_beta : tuple of float
         Beta(a, b) of the share of markers a secondary contributor moves.
     secondary_scale : float
@@ -68,14 +74,14 @@ class EngineParams:
     min_gain_bits: float = 0.1
     examine_above: float = 0.3
     noise_sd: float = 1.0 / 1.96
-    noise_tail_weight: float = 0.05
+    noise_tail_weight: float = 0.0
     noise_tail_scale: float = 3.0
     noise_prior_strength: float = 5.0
     treatment_noise: float = 1.3
     response_default: float = 2.0
     restore_fraction: float = 0.5
     response_max: float = 4.0
-    response_cv: float = 0.3
+    response_cv: float = 0.0
     driver_beta: tuple[float, float] = (6.0, 1.5)
     primary_boost: float = 0.5
     driver_failure: float = 0.02

@@ -34,6 +34,7 @@ class Posterior:
     trials: tuple[TrialLikelihood, ...]
     tested: frozenset[str]
     secondary: dict[str, float]
+    secondary_bf: dict[str, float]
     noise_sd: float
     linkages: dict[str, FindingLinkage]
 
@@ -81,12 +82,14 @@ def posterior(case: Case, scores: tuple[TrialScore, ...], params: EngineParams) 
         c: 1.0 / (1.0 + math.exp(min(700.0, (math.log1p(-eta) + b) - (math.log(eta) + a))))
         for c, (a, b) in sec_log.items()
     }
+    bayes = {c: math.exp(min(700.0, a - b)) for c, (a, b) in sec_log.items()}
     return Posterior(
         prior=pri,
         posterior=post,
         trials=tuple(liks),
         tested=frozenset(lik.candidate for lik in liks),
         secondary=secondary,
+        secondary_bf=bayes,
         noise_sd=sd,
         linkages=linkages,
     )

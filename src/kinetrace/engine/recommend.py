@@ -103,10 +103,7 @@ def decide(case: Case, post: Posterior, params: EngineParams) -> Decision:
         return (probs[k] + eta * (1.0 - probs[k]), findings[k].severity, k)
 
     pick = max(tied, key=helps)
-    reason = (
-        f"most informative untested finding: expected gain {worth[pick]:.2f} bits, "
-        f"P(driver) = {probs[pick]:.2f}"
-    )
+    reason = f"most informative untested finding: expected gain {worth[pick]:.2f} bits, P(driver) = {probs[pick]:.2f}"
     if len(tied) > 1:
         reason += f"; near-tie with {len(tied) - 1} other(s) broken towards the likelier help"
     return Decision({"candidate": pick, "reason": reason}, False, "", None, gains, examine)

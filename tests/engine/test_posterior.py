@@ -1,0 +1,90 @@
+"""Posterior after hand-made trials: one strong trial, a null trial, a control trial, carry-over."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from kinetrace import analyse, load_case
+from kinetrace.engine import run
+from kinetrace.engine.params import EngineParams
+from kinetrace.engine.posterior import posterior
+from kinetrace.scoring import score_trials
+
+from .cases import NULL, STRONG, two_finding_case, with_session
+
+PARAMS = EngineParams()
+
+
+def _post(data: dict[str, object]) -> dict[str, float]:
+    case = load_case(data)
+    return posterior(case, tuple(score_trials(case)), PARAMS).posterior
+
+
+def test_one_strong_trial_names_its_candidate() -> None:
+    """Every sign really improves after treating the shoulder: it passes the stop threshold."""
+    before = _post(two_finding_case())
+    after = _post(with_session(two_finding_case(), {"id": "t1", "candidate": "a_shoulder", "post": STRONG}))
+    assert after["a_shoulder"] >= PARAMS.threshold > before["a_shoulder"]
+    assert math.isclose(sum(after.values()), 1.0)
+
+
+def test_a_null_trial_lowers_its_candidate_and_raises_the_rest() -> None:
+    before = _post(two_finding_case())
+    after = _post(with_session(two_finding_case(), {"id": "t1", "candidate": "a_shoulder", "post": NULL}))
+    assert after["a_shoulder"] < before["a_shoulder"] / 5
+    assert after["b_knee"] > before["b_knee"] and after["none"] > before["none"]
+    # a null trial can fail (the driver's treatment did not take): never exactly zero
+    assert after["a_shoulder"] > 0
+
+
+def test_a_control_trial_changes_no_probability() -> None:
+    """A re-test without treatment favours no hypothesis."""
+    before = _post(two_finding_case())
+    control = {"id": "t0", "candidate": "control", "post": {"pain": 6, "slr": 57, "ppt": 2.1, "hop": 104}}
+    after = _post(with_session(two_finding_case(), control))
+    assert after == pytest.approx(before)
+
+
+def test_control_drift_is_removed_before_judging_a_trial() -> None:
+    """If re-testing alone raises the SLR by 12 deg, a trial that raises it by 12 deg is not credited."""
+    drift = {"id": "t0", "candidate": "control", "post": {"slr": 67}}
+    trial = {"id": "t1", "candidate": "a_shoulder", "post": {"slr": 79}}
+    with_drift = _post(with_session(two_finding_case(), drift, trial))
+    without = _post(with_session(two_finding_case(), {"id": "t1", "candidate": "a_shoulder", "post": {"slr": 67}}))
+    assert with_drift["a_shoulder"] < without["a_shoulder"]
+
+
+def test_carry_over_a_later_trial_from_a_restored_state_is_no_evidence_against_the_driver() -> None:
+    """After the driver's trial restores every sign, a second trial of it changes little."""
+    t1 = {"id": "t1", "candidate": "a_shoulder", "post": {"pain": 0, "slr": 80, "ppt": 4.0, "hop": 150}}
+    t2 = {"id": "t2", "candidate": "a_shoulder", "post": {"pain": 0, "slr": 80, "ppt": 4.0, "hop": 150}}
+    once = _post(with_session(two_finding_case(), t1))
+    twice = _post(with_session(two_finding_case(), t1, t2))
+    assert twice["a_shoulder"] == pytest.approx(once["a_shoulder"], abs=0.02)
+
+
+def test_partial_retest_uses_only_the_markers_retested() -> None:
+    """Re-testing two signs that both improve is evidence, but less than all four improving."""
+    part = _post(
+        with_session(two_finding_case(), {"id": "t1", "candidate": "a_shoulder", "post": {"pain": 2, "slr": 72}})
+    )
+    full = _post(with_session(two_finding_case(), {"id": "t1", "candidate": "a_shoulder", "post": STRONG}))
+    prior = _post(two_finding_case())
+    assert prior["a_shoulder"] < part["a_shoulder"] <= full["a_shoulder"]
+
+
+def test_secondary_contributor_is_reported() -> None:
+    """A trial that moves a couple of remote signs a little, then the driver's broad trial."""
+    t1 = {"id": "t1", "candidate": "b_knee", "post": {"pain": 3, "slr": 66, "ppt": 2.3, "hop": 112}}
+    t2 = {"id": "t2", "candidate": "a_shoulder", "post": {"pain": 0, "slr": 78, "ppt": 3.8, "hop": 140}}
+    result = analyse(load_case(with_session(two_finding_case(), t1, t2))).to_dict()
+    assert result["pcf"]["candidate"] == "a_shoulder"
+    assert [s["candidate"] for s in result["secondary"]] == ["b_knee"]
+
+
+def test_engine_result_is_frozen() -> None:
+    result = run(load_case(two_finding_case()))
+    with pytest.raises(AttributeError):
+        result.decision = None  # type: ignore[misc]
