@@ -71,3 +71,15 @@ def test_seed_case_prior_ranks_right_infraspinatus_in_top_three() -> None:
     p, _ = prior(seed_case(trials=0), p_none=0.1)
     order = sorted((k for k in p if k != "none"), key=lambda k: -p[k])
     assert "r_infraspinatus" in order[:3]
+
+
+def test_fast_strength_equals_the_explained_path_strength() -> None:
+    """The prior's matrix computation and the explanation's path search agree on every finding."""
+    from tests.factories import synthetic_case
+
+    from kinetrace.engine.prior import complaint_areas, linkage, linkage_strength
+
+    for case in (seed_case(), load_case(synthetic_case(n_findings=40, n_markers=3, n_trials=1))):
+        areas = complaint_areas(case)
+        for f in case.findings:
+            assert linkage_strength(f, areas) == pytest.approx(linkage(f, areas).strength, abs=1e-12)

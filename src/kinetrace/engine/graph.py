@@ -12,6 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
+import numpy as np
+from numpy.typing import NDArray
+
 from kinetrace.engine.atlas import Atlas, Link, atlas
 
 Node = tuple[str, str]
@@ -102,28 +105,87 @@ def best_paths(
     dict
         Node -> :class:`Path`; start nodes map to a local path of strength ``local_strength``.
     """
-    at = atlas()
-    pri = at.priors
+    pri = atlas().priors
     edges = _adjacency(kind)
-    # frontier[v] = (bottleneck weight, steps) of the best path with exactly h hops
-    frontier: dict[Node, tuple[float, tuple[Step, ...]]] = dict.fromkeys(starts, (1.0, ()))
-    best: dict[Node, Path] = {s: Path(target=s, steps=(), strength=pri.local_strength, local=True) for s in starts}
+    indirect = pri.indirect_entry
+    # layer[h][v] = (bottleneck weight, predecessor node, link) of the best path with exactly h hops
+    layers: list[dict[Node, tuple[float, Node | None, Link | None]]] = [dict.fromkeys(starts, (1.0, None, None))]
+    best_hop: dict[Node, tuple[float, int]] = {}
     for hops in range(1, pri.max_hops + 1):
-        nxt: dict[Node, tuple[float, tuple[Step, ...]]] = {}
-        for u, (bottleneck, steps) in frontier.items():
+        frontier = layers[-1]
+        nxt: dict[Node, tuple[float, Node | None, Link | None]] = {}
+        for u, (bottleneck, _, _) in frontier.items():
             for v, link, w in edges.get(u, ()):
                 if hops == 1 and lines is not None and link.type != "adjacency" and link.id not in lines:
-                    w *= pri.indirect_entry
-                b = min(bottleneck, w)
-                if v not in nxt or b > nxt[v][0]:
-                    nxt[v] = (b, (*steps, Step(u, v, link)))
+                    w *= indirect
+                b = w if w < bottleneck else bottleneck
+                old = nxt.get(v)
+                if old is None or b > old[0]:
+                    nxt[v] = (b, u, link)
+        layers.append(nxt)
         decay = pri.hop_decay ** (hops - 1)
-        for v, (b, steps) in nxt.items():
+        for v, (b, _, _) in nxt.items():
             strength = b * decay
-            if v not in best or (not best[v].local and strength > best[v].strength):
-                best[v] = Path(target=v, steps=steps, strength=strength)
-        frontier = nxt
+            if v not in best_hop or strength > best_hop[v][0]:
+                best_hop[v] = (strength, hops)
+    best: dict[Node, Path] = {}
+    for v, (strength, hops) in best_hop.items():
+        if v in starts:
+            continue
+        steps: list[Step] = []
+        node = v
+        for h in range(hops, 0, -1):
+            _, prev, via = layers[h][node]
+            if prev is None or via is None:  # pragma: no cover - every layer-h node has a predecessor
+                raise RuntimeError(f"broken path table at {node}")
+            steps.append(Step(prev, node, via))
+            node = prev
+        best[v] = Path(target=v, steps=tuple(reversed(steps)), strength=strength)
+    for s0 in starts:
+        best[s0] = Path(target=s0, steps=(), strength=pri.local_strength, local=True)
     return best
+
+
+@cache
+def _matrix(kind: str | None) -> tuple[dict[Node, int], NDArray[np.float64]]:
+    """Node index and the N x N matrix of the strongest link weight between two nodes (0 = none)."""
+    edges = _adjacency(kind)
+    nodes = sorted({n for u, vs in edges.items() for n in (u, *(v for v, _, _ in vs))})
+    index = {n: i for i, n in enumerate(nodes)}
+    w = np.zeros((len(nodes), len(nodes)))
+    for u, vs in edges.items():
+        for v, _, weight in vs:
+            w[index[u], index[v]] = max(w[index[u], index[v]], weight)
+    return index, w
+
+
+def strengths(
+    starts: tuple[Node, ...], targets: tuple[Node, ...], kind: str | None = None, lines: tuple[str, ...] | None = None
+) -> float:
+    """Strength of the best path from ``starts`` to any of ``targets`` (same rule as
+    :func:`best_paths`, computed as a max-min product of the link-weight matrix, without the
+    paths themselves; the fallback weight when nothing is reached)."""
+    at = atlas()
+    pri = at.priors
+    if set(starts) & set(targets):
+        return pri.local_strength
+    index, w = _matrix(kind)
+    edges = _adjacency(kind)
+    b = np.zeros(len(index))
+    for u in starts:
+        for v, link, weight in edges.get(u, ()):
+            if lines is not None and link.type != "adjacency" and link.id not in lines:
+                weight *= pri.indirect_entry
+            b[index[v]] = max(b[index[v]], weight)
+    cols = [index[t] for t in targets if t in index]
+    best = float(b[cols].max()) if cols else 0.0
+    decay = 1.0
+    for _ in range(2, pri.max_hops + 1):
+        decay *= pri.hop_decay
+        b = np.max(np.minimum(b[:, None], w), axis=0)
+        if cols:
+            best = max(best, float(b[cols].max()) * decay)
+    return best if best > 0 else at.link_weight(at.fallback)
 
 
 def path_to(

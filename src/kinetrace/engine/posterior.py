@@ -19,7 +19,7 @@ from kinetrace.case.model import Case
 from kinetrace.engine.graph import Node, sides_of
 from kinetrace.engine.likelihood import TrialLikelihood, noise_sd_from_controls, trial_likelihood
 from kinetrace.engine.params import EngineParams
-from kinetrace.engine.prior import FindingLinkage, prior
+from kinetrace.engine.prior import prior
 from kinetrace.scoring import TrialScore
 
 NONE = "none"
@@ -36,7 +36,7 @@ class Posterior:
     secondary: dict[str, float]
     secondary_bf: dict[str, float]
     noise_sd: float
-    linkages: dict[str, FindingLinkage]
+    nodes: dict[str, tuple[Node, ...]]
 
 
 def _normalise(logs: dict[str, float]) -> dict[str, float]:
@@ -58,7 +58,7 @@ def posterior(case: Case, scores: tuple[TrialScore, ...], params: EngineParams) 
     params : EngineParams
         The stated model parameters.
     """
-    pri, linkages = prior(case, p_none=params.p_none)
+    pri, finding_nodes = prior(case, p_none=params.p_none)
     markers = {m.id: m for m in case.markers}
     marker_nodes: dict[str, frozenset[Node]] = {m.id: frozenset(sides_of(m.region, m.side)) for m in case.markers}
     controls = [s for s in scores if s.is_control]
@@ -66,9 +66,9 @@ def posterior(case: Case, scores: tuple[TrialScore, ...], params: EngineParams) 
     logs = {k: math.log(v) for k, v in pri.items()}
     liks = []
     for s in scores:
-        if s.is_control or s.candidate not in linkages or not s.markers:
+        if s.is_control or s.candidate not in finding_nodes or not s.markers:
             continue
-        lik = trial_likelihood(s, markers, frozenset(linkages[s.candidate].nodes), marker_nodes, sd, params)
+        lik = trial_likelihood(s, markers, frozenset(finding_nodes[s.candidate]), marker_nodes, sd, params)
         liks.append(lik)
         logs[s.candidate] += lik.log_ratio
     post = _normalise(logs)
@@ -91,5 +91,5 @@ def posterior(case: Case, scores: tuple[TrialScore, ...], params: EngineParams) 
         secondary=secondary,
         secondary_bf=bayes,
         noise_sd=sd,
-        linkages=linkages,
+        nodes=finding_nodes,
     )

@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from kinetrace.case.model import Case, ComplaintArea, Finding
 from kinetrace.engine.atlas import atlas
-from kinetrace.engine.graph import Node, Path, path_to, sides_of
+from kinetrace.engine.graph import Node, Path, path_to, sides_of, strengths
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ class FindingLinkage:
     strength: float
 
 
+@lru_cache(maxsize=16384)
 def finding_nodes(f: Finding) -> tuple[Node, ...]:
     """The graph nodes a finding sits on: its region and the regions its structure spans."""
     at = atlas()
@@ -62,7 +63,20 @@ def linkage(f: Finding, areas: tuple[ComplaintArea, ...]) -> FindingLinkage:
 
 
 @lru_cache(maxsize=16384)
-def prior_weight(f: Finding, link: FindingLinkage) -> float:
+def linkage_strength(f: Finding, areas: tuple[ComplaintArea, ...]) -> float:
+    """``s_f`` alone (the prior's fast path; equals ``linkage(f, areas).strength``)."""
+    at = atlas()
+    pri = at.priors
+    structure = at.match_structure(f.structure)
+    lines = None if structure is None else tuple(sorted(structure.lines))
+    nodes = finding_nodes(f)
+    return max(
+        pri.complaint_kind_weight[a.kind] * strengths(nodes, sides_of(a.region, a.side), f.kind, lines) for a in areas
+    )
+
+
+@lru_cache(maxsize=16384)
+def prior_weight(f: Finding, strength: float) -> float:
     """Unnormalised prior weight ``w_f`` of one finding."""
     pri = atlas().priors
     history = math.prod(pri.history_factor[h.kind] for h in f.history)
@@ -71,11 +85,11 @@ def prior_weight(f: Finding, link: FindingLinkage) -> float:
         * pri.severity_factor[f.severity]
         * min(history, pri.history_cap)
         * pri.region_factor(f.region)
-        * (pri.linkage_floor + link.strength)
+        * (pri.linkage_floor + strength)
     )
 
 
-def prior(case: Case, *, p_none: float) -> tuple[dict[str, float], dict[str, FindingLinkage]]:
+def prior(case: Case, *, p_none: float) -> tuple[dict[str, float], dict[str, tuple[Node, ...]]]:
     """Prior over the case's findings plus ``"none"``.
 
     Parameters
@@ -89,15 +103,15 @@ def prior(case: Case, *, p_none: float) -> tuple[dict[str, float], dict[str, Fin
     -------
     probabilities : dict
         Finding id (and ``"none"``) -> prior probability; sums to 1.
-    linkages : dict
-        Finding id -> :class:`FindingLinkage` (paths reused by the explanations).
+    nodes : dict
+        Finding id -> the graph nodes the finding sits on.
     """
     areas = complaint_areas(case)
-    links = {f.id: linkage(f, areas) for f in case.findings}
-    weights = {f.id: prior_weight(f, links[f.id]) for f in case.findings}
+    nodes = {f.id: finding_nodes(f) for f in case.findings}
+    weights = {f.id: prior_weight(f, linkage_strength(f, areas)) for f in case.findings}
     total = sum(weights.values())
     if total <= 0:
-        return {"none": 1.0}, links
+        return {"none": 1.0}, nodes
     probs = {k: (1.0 - p_none) * w / total for k, w in weights.items()}
     probs["none"] = p_none
-    return probs, links
+    return probs, nodes
