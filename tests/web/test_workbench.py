@@ -119,3 +119,20 @@ def test_complaint_toggle_marks_and_unmarks_a_region(setup: tuple[Any, Any]) -> 
     assert ep.complaintareas.filter(region="knee").count() == 0
     resp = client.post(url, {"region": "tail", "side": "right", "kind": "pain"}, **HTMX)
     assert resp.status_code == 400 and ep.complaintareas.filter(region="tail").count() == 0
+
+
+def test_the_cached_workbench_is_never_stale(setup: tuple[Any, Any]) -> None:
+    """Every change bumps the episode's revision, so a cached analysis is never served after it."""
+    client, ep = setup
+    url = f"/episodes/{ep.pk}/workbench/"
+    assert 'data-trial="t5"' not in client.get(url).content.decode()
+    client.get(url)  # served from the cache
+    client.post(f"/episodes/{ep.pk}/workbench/trial/", {"candidate": "neural_rll", "m_pain_run": "3"})
+    assert 'data-trial="t5"' in client.get(url).content.decode()
+    client.post(f"/episodes/{ep.pk}/workbench/undo/")
+    assert 'data-trial="t5"' not in client.get(url).content.decode()
+    client.post(
+        f"/episodes/{ep.pk}/exam/findings/",
+        {"region": "knee", "side": "left", "kind": "other", "severity": "2", "text": "Knee thing"},
+    )
+    assert "Knee thing" in client.get(url).content.decode()

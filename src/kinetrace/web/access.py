@@ -20,10 +20,15 @@ def membership_of(user: Any) -> Membership:
     """The user's clinic membership; a user without one may not see any patient."""
     if not getattr(user, "is_authenticated", False):
         raise PermissionDenied("log in first")
-    try:
-        return user.membership  # type: ignore[no-any-return]
-    except Membership.DoesNotExist:
-        raise PermissionDenied("this account belongs to no clinic") from None
+    cached = getattr(user, "_kinetrace_membership", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    membership = Membership.objects.select_related("clinic").filter(user=user).first()
+    if membership is None:
+        raise PermissionDenied("this account belongs to no clinic")
+    user.membership = membership  # fills Django's relation cache (templates read user.membership)
+    user._kinetrace_membership = membership
+    return membership
 
 
 def clinic_of(user: Any) -> Clinic:

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 
 from kinetrace.case.model import CONTROL, Case
 from kinetrace.errors import CaseError
@@ -43,6 +45,10 @@ def audit(
         action=action,
         detail=detail[:500],
     )
+    if episode is not None and action != "view":
+        # every change of an episode goes through here: invalidate what was computed from it
+        m.Episode.objects.filter(pk=episode.pk).update(revision=F("revision") + 1, updated=timezone.now())
+        episode.revision += 1
 
 
 def do_record_view(user: Any, patient: m.Patient, what: str, episode: m.Episode | None = None) -> None:

@@ -212,26 +212,43 @@ def marker_values(form: forms.Form, markers: Iterable[m.Marker]) -> dict[m.Marke
 
 
 class TrialForm(forms.Form):
+    """A trial: the candidate treated, the intervention, and fast numeric re-test inputs ``m_<marker id>``.
+
+    ``candidates`` are ``(finding id, label)``; ``markers`` are ``(marker id, label)``.
+    """
+
     candidate = forms.ChoiceField()
     intervention = forms.CharField(
         max_length=300, required=False, widget=forms.TextInput(attrs={"list": "interventions"})
     )
 
     def __init__(
-        self, *args: Any, episode: m.Episode, markers: list[m.Marker], findings: list[m.Finding], **kwargs: Any
+        self, *args: Any, candidates: list[tuple[str, str]], markers: list[tuple[str, str]], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["candidate"].choices = [(f.key, f"{f.text or f.key} ({f.region} {f.side})") for f in findings] + [
-            (CONTROL, "Control: re-test without treatment")
-        ]
-        marker_value_fields(self, markers)
-        self.markers = markers
+        self.fields["candidate"].choices = [*candidates, (CONTROL, "Control: re-test without treatment")]
+        for key, label in markers:
+            self.fields[f"m_{key}"] = forms.FloatField(label=label, required=False)
+        self.marker_keys = [key for key, _ in markers]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not any(data.get(f"m_{mk.key}") is not None for mk in self.markers):
+        if not any(data.get(f"m_{key}") is not None for key in self.marker_keys):
             raise forms.ValidationError("Enter at least one re-test value.")
         return data
+
+    def post_values(self) -> dict[str, float]:
+        """Re-test values entered, by marker id."""
+        data = getattr(self, "cleaned_data", {})
+        return {k: v for k in self.marker_keys if (v := data.get(f"m_{k}")) is not None}
+
+
+def trial_form_choices(episode: m.Episode) -> dict[str, list[tuple[str, str]]]:
+    """TrialForm's ``candidates`` and ``markers`` for an episode."""
+    return {
+        "candidates": [(f.key, f"{f.text or f.key} ({f.region} {f.side})") for f in episode.findings.all()],
+        "markers": [(mk.key, marker_label(mk.name, mk.key, mk.side)) for mk in episode.markers.all()],
+    }
 
 
 class SessionForm(forms.Form):

@@ -115,12 +115,19 @@ class Episode(models.Model):
     red_flags_cleared = models.TextField(blank=True, help_text="Referral or clearance recorded for the red flags")
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
+    #: Bumped by every action that changes the episode or its parts (keys the workbench cache).
+    revision = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["-created"]
 
     def __str__(self) -> str:
         return self.title or f"Episode {self.pk}"
+
+    @property
+    def cache_key(self) -> str:
+        """Changes whenever the episode's content changes (see :func:`kinetrace.web.actions.audit`)."""
+        return f"{self.pk}.{self.created.timestamp():.6f}.{self.revision}"
 
     @property
     def trials_blocked(self) -> bool:

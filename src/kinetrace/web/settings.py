@@ -120,6 +120,18 @@ STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = VAR_DIR / "media"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Per-process cache for computed workbench states and page fragments; keys carry the episode's
+# revision (bumped by every change), so a worker never serves a stale analysis.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "kinetrace",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    }
+}
+
+KINETRACE_WORKBENCH_CACHE_SECONDS = int(os.environ.get("KINETRACE_WORKBENCH_CACHE_SECONDS", "3600"))
+
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 LOGGING = {

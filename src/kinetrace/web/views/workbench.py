@@ -8,75 +8,111 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 
 from kinetrace.web import actions
 from kinetrace.web import models as m
 from kinetrace.web.access import get_episode_for_user
-from kinetrace.web.forms import TrialForm, apply_problems, marker_values
+from kinetrace.web.forms import TrialForm, apply_problems, trial_form_choices
 from kinetrace.web.presenters import chart, workbench
 from kinetrace.web.views import episode_view, is_htmx
 
 
-def _form(episode: m.Episode, data: Any = None, initial: dict[str, Any] | None = None) -> TrialForm:
-    return TrialForm(
-        data,
-        episode=episode,
-        markers=list(episode.markers.all()),
-        findings=list(episode.findings.all()),
-        initial=initial,
-    )
+#: Seconds a computed workbench state stays cached (setting ``KINETRACE_WORKBENCH_CACHE_SECONDS``;
+#: 0 recomputes on every request). It is keyed on the episode's revision, which every change
+#: bumps (:func:`kinetrace.web.actions.audit`), so a cached state is never stale.
+def _state_seconds() -> int:
+    return int(getattr(settings, "KINETRACE_WORKBENCH_CACHE_SECONDS", 3600))
 
 
-def _context(request: HttpRequest, episode: m.Episode, form: TrialForm | None = None) -> dict[str, Any]:
+def _state(episode: m.Episode) -> dict[str, Any]:
+    """What the workbench computes from a fully prefetched episode: the core's analysis rendered
+    as HTML fragments (chart and explanation, ranking, scored trials) plus the trial form's data."""
     wb = workbench(episode)
-    if form is None:
-        initial = {"candidate": wb.next["candidate"]} if wb.next and wb.next.get("candidate") else {}
-        form = _form(episode, initial=initial)
-    markers = list(episode.markers.all())
-    current: dict[str, float] = {mk.key: mk.baseline for mk in markers}
-    if wb.case is not None:  # the state a new trial starts from, shown as placeholders
+    current: dict[str, float] = {mk.key: mk.baseline for mk in episode.markers.all()}
+    if wb.case is not None:  # the state a new trial starts from, shown beside the inputs
         for s in wb.case.sessions:
             current.update(s.measurements)
             for t in s.trials:
                 current.update(t.post)
-    return {
+    ctx = {
         "episode": episode,
-        "tab": "workbench",
         "wb": wb,
-        "form": form,
-        "inputs": [(mk, form[f"m_{mk.key}"], current.get(mk.key)) for mk in markers],
-        "interventions": m.Intervention.objects.all(),
         "chart": chart(episode, driver=wb.driver["candidate"] if wb.driver else None, path=wb.path or None),
+    }
+    return {
+        **trial_form_choices(episode),
+        "units": {mk.key: mk.unit for mk in episode.markers.all()},
+        "current": current,
+        "next": wb.next["candidate"] if wb.next and wb.next.get("candidate") else None,
+        "problems": wb.problems,
+        "has_trials": bool(wb.trials),
+        "left_html": render_to_string("web/_wb_left.html", ctx),
+        "ranking_html": render_to_string("web/_wb_ranking.html", ctx),
+        "trials_html": render_to_string("web/_wb_trials.html", ctx),
     }
 
 
-@episode_view(full=True)
+def cached_state(request: HttpRequest, episode: m.Episode) -> dict[str, Any]:
+    seconds = _state_seconds()
+    key = f"kinetrace:workbench:{episode.cache_key}"
+    state = cache.get(key) if seconds else None
+    if state is None:
+        state = _state(get_episode_for_user(request.user, episode.pk, full=True))
+        if seconds:
+            cache.set(key, state, seconds)
+    return state
+
+
+def _context(request: HttpRequest, episode: m.Episode, form: TrialForm | None = None) -> dict[str, Any]:
+    state = cached_state(request, episode)
+    if form is None:
+        initial = {"candidate": state["next"]} if state["next"] else {}
+        form = TrialForm(initial=initial, candidates=state["candidates"], markers=state["markers"])
+    return {
+        "episode": episode,
+        "tab": "workbench",
+        "state": state,
+        "form": form,
+        "inputs": [
+            (key, label, state["units"].get(key, ""), form[f"m_{key}"], state["current"].get(key))
+            for key, label in state["markers"]
+        ],
+        # the catalogue changes rarely (Django admin): a minute-old list is fine for the datalist
+        "interventions": cache.get_or_set(
+            "kinetrace:interventions", lambda: list(m.Intervention.objects.values_list("name", flat=True)), 60
+        ),
+    }
+
+
+@episode_view()
 def workbench_page(request: HttpRequest, episode: m.Episode) -> HttpResponse:
     actions.do_record_view(request.user, episode.patient, "workbench", episode)
     return render(request, "web/workbench.html", _context(request, episode))
 
 
 def _live(request: HttpRequest, episode: m.Episode, form: TrialForm | None = None, status: int = 200) -> HttpResponse:
-    fresh = get_episode_for_user(request.user, episode.pk, full=True)
-    if form is not None:
-        form.markers = list(fresh.markers.all())
+    fresh = get_episode_for_user(request.user, episode.pk)
     template = "web/_workbench.html" if is_htmx(request) else "web/workbench.html"
     return render(request, template, _context(request, fresh, form), status=status)
 
 
 @episode_view(("POST",), full=True)
 def trial_record(request: HttpRequest, episode: m.Episode) -> HttpResponse:
-    form = _form(episode, request.POST)
+    form = TrialForm(request.POST, **trial_form_choices(episode))
     if form.is_valid():
-        values = {mk.pk: v for mk, v in marker_values(form, form.markers).items()}
+        pks = {mk.key: mk.pk for mk in episode.markers.all()}
+        values = {pks[k]: v for k, v in form.post_values().items()}
         try:
             actions.do_record_trial(
                 request.user, episode, form.cleaned_data["candidate"], form.cleaned_data["intervention"], values
             )
         except actions.ActionError as exc:
-            apply_problems(form, exc.problems, {mk.key: f"m_{mk.key}" for mk in form.markers})
+            apply_problems(form, exc.problems, {k: f"m_{k}" for k in form.marker_keys})
         else:
             if not is_htmx(request):
                 return redirect("workbench", episode_id=episode.pk)
@@ -87,10 +123,10 @@ def trial_record(request: HttpRequest, episode: m.Episode) -> HttpResponse:
 @episode_view(("POST",), full=True)
 def trial_preview(request: HttpRequest, episode: m.Episode) -> HttpResponse:
     """Score the trial being entered, without saving it (live colouring by the MDC)."""
-    form = _form(episode, request.POST)
+    form = TrialForm(request.POST, **trial_form_choices(episode))
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
-    post = {mk.key: v for mk in form.markers if (v := data.get(f"m_{mk.key}")) is not None}
+    post = form.post_values()
     ctx: dict[str, Any] = {"episode": episode, "preview": None, "problems": []}
     if post and data.get("candidate") and not episode.trials_blocked:
         draft = {"candidate": data["candidate"], "intervention": data.get("intervention", ""), "post": post}
