@@ -64,6 +64,11 @@ class EngineParams:
         Probability that any other marker responds to a non-driver (unexplained real change).
     grid : int
         Quadrature points for the Beta integrals.
+    recheck_above : float
+        A tested finding at or above this probability (and below the threshold) may be
+        trialled again: a recheck confirms or refutes a moderate first response.
+    max_trials_per_finding : int
+        At most this many trials of one finding are recommended.
     gate_without_real_change : bool
         A trial with no real improvement (no marker improved by at least its MDC) can never
         raise its candidate: its log-likelihood ratio is capped at 0 (the MDC rule).
@@ -92,6 +97,8 @@ class EngineParams:
     spurious_response: float = 0.03
     grid: int = 16
     gate_without_real_change: bool = True
+    recheck_above: float = 0.5
+    max_trials_per_finding: int = 2
 
     def __post_init__(self) -> None:
         for name in ("p_none", "threshold", "driver_failure", "secondary_rate", "local_response"):

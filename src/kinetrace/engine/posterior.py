@@ -33,6 +33,7 @@ class Posterior:
     posterior: dict[str, float]
     trials: tuple[TrialLikelihood, ...]
     tested: frozenset[str]
+    trial_counts: dict[str, int]
     secondary: dict[str, float]
     secondary_bf: dict[str, float]
     noise_sd: float
@@ -88,6 +89,7 @@ def posterior(case: Case, scores: tuple[TrialScore, ...], params: EngineParams) 
         posterior=post,
         trials=tuple(liks),
         tested=frozenset(lik.candidate for lik in liks),
+        trial_counts={c: sum(1 for lik in liks if lik.candidate == c) for c in {lik.candidate for lik in liks}},
         secondary=secondary,
         secondary_bf=bayes,
         noise_sd=sd,

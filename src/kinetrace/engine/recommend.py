@@ -1,8 +1,10 @@
 """Decision rule: the next trial, the stop signal, and what to examine when no finding fits.
 
 Next trial: the untested finding with the largest expected information gain (EIG) about the
-driver. A trial of c answers "is c the driver?" through three outcome classes (broad response,
-partial response, no real change) with stated rates (docs/engine.md)::
+driver; a tested finding that leads (P >= ``recheck_above``) without reaching the threshold may be
+trialled once more (a recheck, at most ``max_trials_per_finding`` trials). A trial of c answers
+"is c the driver?" through three outcome classes (broad response, partial response, no real
+change) with stated rates (docs/engine.md)::
 
     under H_c      broad 1-fail,  partial 0,    none fail
     under not H_c  broad eps,     partial eta,  none 1-eta-eps
@@ -82,7 +84,15 @@ def decide(case: Case, post: Posterior, params: EngineParams) -> Decision:
     leader = max((k for k in probs if k != NONE), key=lambda k: (probs[k], k), default=None)
     p_none = probs.get(NONE, 0.0)
     untested = [k for k in findings if k not in post.tested]
-    gains = {k: expected_gain(probs[k], params) for k in untested}
+    # a tested finding that leads but has not reached the threshold may be re-trialled (a recheck)
+    recheck = [
+        k
+        for k in findings
+        if k in post.tested
+        and probs[k] >= params.recheck_above
+        and post.trial_counts.get(k, 0) < params.max_trials_per_finding
+    ]
+    gains = {k: expected_gain(probs[k], params) for k in (*untested, *recheck)}
     examine = examine_next(case) if p_none >= params.examine_above else ()
     if leader is not None and probs[leader] >= params.threshold:
         reason = f"{leader} reached P = {probs[leader]:.2f} (threshold {params.threshold:.2f})"
@@ -103,7 +113,8 @@ def decide(case: Case, post: Posterior, params: EngineParams) -> Decision:
         return (probs[k] + eta * (1.0 - probs[k]), findings[k].severity, k)
 
     pick = max(tied, key=helps)
-    reason = f"most informative untested finding: expected gain {worth[pick]:.2f} bits, P(driver) = {probs[pick]:.2f}"
+    what = "recheck of the leading finding" if pick in post.tested else "most informative untested finding"
+    reason = f"{what}: expected gain {worth[pick]:.2f} bits, P(driver) = {probs[pick]:.2f}"
     if len(tied) > 1:
         reason += f"; near-tie with {len(tied) - 1} other(s) broken towards the likelier help"
     return Decision({"candidate": pick, "reason": reason}, False, "", None, gains, examine)
