@@ -122,3 +122,17 @@ def test_a_valid_import_creates_the_episode_and_export_returns_the_same_case(log
     data = yaml.safe_load(exported.content)
     original = kinetrace.load_case(SEED).to_dict()
     assert data == {**original, "patient": {**original["patient"], "id": "p-2"}}
+
+
+@pytest.mark.parametrize(
+    ("kind", "fmt", "content_type", "magic"),
+    [("patient", "html", "text/html", b"<"), ("clinician", "pdf", "application/pdf", b"%PDF-")],
+)
+def test_reports_are_served_with_their_content_type(
+    logged_in: tuple[Any, Any], kind: str, fmt: str, content_type: str, magic: bytes
+) -> None:
+    client, ep = logged_in
+    resp = client.get(f"/episodes/{ep.pk}/report/{kind}.{fmt}")
+    assert resp.status_code == 200
+    assert resp["Content-Type"].startswith(content_type)
+    assert resp.content.lstrip().startswith(magic)

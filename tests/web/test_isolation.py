@@ -53,6 +53,8 @@ def _params(world: dict[str, Any], owner: str) -> dict[str, Any]:
         "plan_id": ep.planitems.first().pk,
         "goal_id": ep.goals.first().pk,
         "fmt": "yaml",
+        "kind": "patient",
+        "report_fmt": "html",
         "path": "web/app.css",
     }
 

@@ -40,6 +40,11 @@ urlpatterns = [
     path("episodes/<int:episode_id>/goals/", sessions.goal_add, name="goal_add"),
     path("episodes/<int:episode_id>/goals/<int:goal_id>/", sessions.goal_update, name="goal_update"),
     re_path(r"^episodes/(?P<episode_id>\d+)/export\.(?P<fmt>yaml|json)$", io.export, name="export"),
+    re_path(
+        r"^episodes/(?P<episode_id>\d+)/report/(?P<kind>clinician|patient)\.(?P<report_fmt>html|pdf)$",
+        io.report,
+        name="report",
+    ),
     # Static files are served by the app itself (a small loopback clinic app; no separate web server).
     re_path(r"^static/(?P<path>.*)$", serve, {"document_root": PACKAGE_DIR / "static"}, name="static"),
 ]

@@ -73,3 +73,23 @@ def import_case(request: HttpRequest) -> HttpResponse:
 def audit_log(request: HttpRequest) -> HttpResponse:
     events = m.AuditEvent.objects.filter(clinic=clinic_of(request.user)).select_related("user", "patient")[:500]
     return render(request, "web/audit.html", {"events": events})
+
+
+REPORT_TYPES = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
+
+
+@episode_view(full=True)
+def report(request: HttpRequest, episode: m.Episode, kind: str, report_fmt: str) -> HttpResponse:
+    """The clinician's or the patient's report of the episode (``kinetrace.reports``), HTML or PDF."""
+    from kinetrace.reports import render_report  # heavy (WeasyPrint); only loaded when asked for
+
+    try:
+        case = episode_to_case(episode)
+    except CaseError as exc:
+        return render(request, "web/problems.html", {"episode": episode, "problems": exc.problems}, status=409)
+    body = render_report(case, kind=kind, fmt=report_fmt)  # type: ignore[arg-type]
+    actions.audit(request.user, episode.patient, "report", f"{kind} {report_fmt}", episode)
+    resp = HttpResponse(body, content_type=REPORT_TYPES[report_fmt])
+    if report_fmt == "pdf":
+        resp["Content-Disposition"] = f'inline; filename="{episode.patient.ref}-{kind}-report.pdf"'
+    return resp
