@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "kinetrace.cli.video_commands",
     "kinetrace.cli.report_commands",
     "kinetrace.cli.bench_commands",
+    "kinetrace.cli.web_commands",
 )
 
 for _name in COMMAND_MODULES:
