@@ -145,6 +145,10 @@ def trial_likelihood(
             mu.append(min(params.restore_fraction * deficit, params.response_max))
     sd = sd_noise * params.treatment_noise
     log_driver, log_not, log_null, log_sec = _trial_logs(tuple(z), tuple(mu), tuple(primary), tuple(local), sd, params)
+    # composite-likelihood adjustment for signs that move together within a trial (a shared
+    # session effect): the evidence of n markers counts as n / (1 + (n - 1) rho) independent ones
+    kappa = 1.0 / (1.0 + (len(z) - 1) * params.marker_correlation)
+    log_driver = log_not + kappa * (log_driver - log_not)
     if params.gate_without_real_change and not any(zi >= 1.0 and not ci for zi, ci in zip(z, censored, strict=True)):
         log_driver = min(log_driver, log_not)
     return TrialLikelihood(score.id, score.candidate, log_driver, log_not, log_null, log_sec)

@@ -69,6 +69,10 @@ class EngineParams:
         trialled again: a recheck confirms or refutes a moderate first response.
     max_trials_per_finding : int
         At most this many trials of one finding are recommended.
+    marker_correlation : float
+        Correlation of the signs re-tested in one trial (a shared session effect). Each trial's
+        log-likelihood ratio is multiplied by 1 / (1 + (n - 1) rho), the effective share of its n
+        markers (a composite-likelihood adjustment; keeps evidence monotone).
     gate_without_real_change : bool
         A trial with no real improvement (no marker improved by at least its MDC) can never
         raise its candidate: its log-likelihood ratio is capped at 0 (the MDC rule).
@@ -97,6 +101,7 @@ class EngineParams:
     spurious_response: float = 0.03
     grid: int = 16
     gate_without_real_change: bool = True
+    marker_correlation: float = 0.0
     recheck_above: float = 0.5
     max_trials_per_finding: int = 2
 
