@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from kinetrace.web.models import ApiToken
+from kinetrace.web.models import ApiToken, VideoAnalysis
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,11 @@ ROUTES = _routes()
 
 def _params(world: dict[str, Any], owner: str) -> dict[str, Any]:
     ep = world[f"{owner}_episode"]
+    video = ep.videoanalysiss.first() or VideoAnalysis.objects.create(
+        episode=ep, file="videos/none.mp4", status=VideoAnalysis.DONE, result={"metrics": []}
+    )
     return {
+        "video_id": video.pk,
         "episode_id": ep.pk,
         "patient_id": ep.patient_id,
         "finding_id": ep.findings.first().pk,
@@ -135,9 +139,16 @@ def test_a_foreign_sub_record_under_an_own_episode_is_404(client: Any, world: di
     own, foreign = _params(world, "b"), _params(world, "a")
     mixed = {**own, **{k: foreign[k] for k in ("finding_id", "marker_id", "plan_id", "goal_id")}}
     client.force_login(world["b_clinician"])
-    routes = [r for r in PROTECTED if any(k in r[1] for k in ("finding_id", "marker_id", "plan_id", "goal_id"))]
+    mixed["video_id"] = foreign["video_id"]
+    routes = [
+        r for r in PROTECTED if any(k in r[1] for k in ("finding_id", "marker_id", "plan_id", "goal_id", "video_id"))
+    ]
     assert len(routes) >= 4
-    failures = [(n, code) for n, route in routes if (code := client.post(_url(route, mixed)).status_code) != 404]
+    failures = []
+    for n, route in routes:
+        codes = {client.get(_url(route, mixed)).status_code, client.post(_url(route, mixed)).status_code}
+        if 404 not in codes or not codes <= {404, 405}:  # the allowed method finds nothing
+            failures.append((n, codes))
     assert not failures
 
 

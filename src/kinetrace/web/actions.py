@@ -233,3 +233,39 @@ def do_import_case(user: Any, case: Case, *, ref: str | None = None) -> m.Episod
         episode = casefile.import_case(case, clinic_of(user), ref=ref)
         audit(user, episode.patient, "import_case", case.title, episode)
     return episode
+
+
+def do_upload_video(user: Any, episode: m.Episode, data: Mapping[str, Any]) -> m.VideoAnalysis:
+    """Store an uploaded clip and enqueue its analysis (runs in the task worker, not here)."""
+    from kinetrace.web.tasks import analyse_video
+
+    with transaction.atomic():
+        upload = data["file"]
+        row = m.VideoAnalysis.objects.create(
+            episode=episode, kind=data["kind"], view=data["view"], file=upload, original_name=upload.name[:255]
+        )
+        audit(user, episode.patient, "upload_video", f"{row.kind} {row.original_name}", episode)
+
+        def enqueue() -> None:
+            result = analyse_video.enqueue(row.pk)
+            m.VideoAnalysis.objects.filter(pk=row.pk).update(task_id=str(result.id))
+
+        transaction.on_commit(enqueue)
+    return row
+
+
+_MARKER_FIELDS = ("name", "unit", "better", "mdc", "mdc_source", "region", "side", "baseline", "target")
+
+
+@transaction.atomic
+def do_add_video_markers(user: Any, episode: m.Episode, markers: list[dict[str, Any]]) -> list[m.Marker]:
+    """Add markers measured on a clip (``kinetrace.video.markers_from_*`` dicts) to the exam."""
+    existing = set(episode.markers.values_list("key", flat=True))
+    rows = [
+        m.Marker.objects.create(episode=episode, key=mk["id"], **{k: mk[k] for k in _MARKER_FIELDS if k in mk})
+        for mk in markers
+        if mk["id"] not in existing
+    ]
+    _revalidate(episode)
+    audit(user, episode.patient, "add_video_markers", ", ".join(r.key for r in rows), episode)
+    return rows

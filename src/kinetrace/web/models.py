@@ -276,6 +276,31 @@ class AuditEvent(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.detail}"
 
 
+class VideoAnalysis(_EpisodePart):
+    """A running or work-posture clip, analysed in the background by :mod:`kinetrace.video`."""
+
+    QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+    STATUSES = [(s, s) for s in (QUEUED, RUNNING, DONE, FAILED)]
+    KINDS = [("gait", "running gait"), ("posture", "work posture")]
+    VIEWS = [("side", "side-on"), ("back", "from behind"), ("front", "from the front")]
+
+    kind = models.CharField(max_length=10, choices=KINDS, default="gait")
+    view = models.CharField(max_length=10, choices=VIEWS, default="side")
+    file = models.FileField(upload_to="videos/%Y/%m/")
+    original_name = models.CharField(max_length=255, blank=True)
+    status = models.CharField(max_length=10, choices=STATUSES, default=QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="percent of frames processed")
+    error = models.TextField(blank=True)
+    result = models.JSONField(null=True, blank=True)
+    markers = models.JSONField(default=list, blank=True, help_text="case markers suggested from the result")
+    task_id = models.CharField(max_length=64, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+
 # --- Catalogues (edited in the Django admin) ---------------------------------------------------
 
 

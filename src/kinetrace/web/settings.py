@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "django_tasks",
+    "django_tasks_db",
     "kinetrace.web.apps.WebConfig",
 ]
 
@@ -132,7 +133,14 @@ CACHES = {
 
 KINETRACE_WORKBENCH_CACHE_SECONDS = int(os.environ.get("KINETRACE_WORKBENCH_CACHE_SECONDS", "3600"))
 
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Background work (video analysis) goes through Django's task framework (django-tasks backport)
+# with the database backend: a request only enqueues; `python -m kinetrace.web db_worker` runs it.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+#: Dotted path of a zero-argument factory returning a pose backend for video analysis
+#: (None: the video package's default, MediaPipe). Tests point it at a fake.
+KINETRACE_POSE_BACKEND = os.environ.get("KINETRACE_POSE_BACKEND") or None
+VIDEO_MAX_BYTES = 300 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 LOGGING = {
     "version": 1,

@@ -10,7 +10,7 @@ from django.views.static import serve
 
 from kinetrace.web.api import api
 from kinetrace.web.settings import PACKAGE_DIR
-from kinetrace.web.views import exam, io, patients, sessions, workbench
+from kinetrace.web.views import exam, io, patients, sessions, video, workbench
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="patients", permanent=False), name="home"),
@@ -39,6 +39,9 @@ urlpatterns = [
     path("episodes/<int:episode_id>/plan/<int:plan_id>/delete/", sessions.plan_delete, name="plan_delete"),
     path("episodes/<int:episode_id>/goals/", sessions.goal_add, name="goal_add"),
     path("episodes/<int:episode_id>/goals/<int:goal_id>/", sessions.goal_update, name="goal_update"),
+    path("episodes/<int:episode_id>/videos/", video.videos, name="videos"),
+    path("episodes/<int:episode_id>/videos/<int:video_id>/", video.video, name="video"),
+    path("episodes/<int:episode_id>/videos/<int:video_id>/markers/", video.video_markers, name="video_markers"),
     re_path(r"^episodes/(?P<episode_id>\d+)/export\.(?P<fmt>yaml|json)$", io.export, name="export"),
     re_path(
         r"^episodes/(?P<episode_id>\d+)/report/(?P<kind>clinician|patient)\.(?P<report_fmt>html|pdf)$",

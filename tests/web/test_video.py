@@ -1,0 +1,125 @@
+"""Video upload: the request only stores and enqueues; the task worker analyses; results become markers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+
+from kinetrace.web.models import Marker, VideoAnalysis
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def logged_in(
+    client: Any, make_clinic: Any, make_user: Any, make_episode: Any, settings: Any, tmp_path: Path
+) -> tuple[Any, Any]:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    clinic = make_clinic()
+    client.force_login(make_user(clinic, "alice"))
+    return client, make_episode(clinic)
+
+
+def _trc(tmp_path: Path) -> bytes:
+    from kinetrace.video.importers import write_trc
+    from kinetrace.video.synthetic import RunnerParams, sagittal_runner
+
+    path = tmp_path / "run.trc"
+    write_trc(sagittal_runner(RunnerParams(overstride_right=0.3)), path)
+    return path.read_bytes()
+
+
+def _worker() -> None:
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+
+
+def test_upload_enqueues_then_the_worker_analyses_and_markers_can_be_added(
+    logged_in: tuple[Any, Any], tmp_path: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    client, ep = logged_in
+    upload = SimpleUploadedFile("run.trc", _trc(tmp_path))
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = client.post(f"/episodes/{ep.pk}/videos/", {"kind": "gait", "view": "side", "file": upload})
+    assert resp.status_code == 302
+    row = VideoAnalysis.objects.get(episode=ep)
+    assert row.status == VideoAnalysis.QUEUED and row.result is None  # nothing ran in the request
+    assert DBTaskResult.objects.filter(id=row.task_id).exists()
+    page = client.get(resp["Location"], HTTP_HX_REQUEST="true").content.decode()
+    assert 'hx-trigger="every 2s"' in page  # the page polls while the task waits
+
+    _worker()
+    row.refresh_from_db()
+    assert row.status == VideoAnalysis.DONE, row.error
+    assert any(m["id"] == "cadence_spm" for m in row.result["metrics"])
+    ids = [mk["id"] for mk in row.markers]
+    assert "video.cadence_spm.bilateral" in ids
+
+    resp = client.post(f"/episodes/{ep.pk}/videos/{row.pk}/markers/", {"marker": ids[:2]})
+    assert resp.status_code == 302
+    assert set(Marker.objects.filter(episode=ep, key__in=ids).values_list("key", flat=True)) == set(ids[:2])
+
+
+def test_an_unreadable_clip_fails_with_a_message(
+    logged_in: tuple[Any, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    client, ep = logged_in
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            f"/episodes/{ep.pk}/videos/",
+            {"kind": "gait", "view": "side", "file": SimpleUploadedFile("x.mp4", b"not a video")},
+        )
+    _worker()
+    row = VideoAnalysis.objects.get(episode=ep)
+    assert row.status == VideoAnalysis.FAILED and row.error
+    assert row.error in client.get(f"/episodes/{ep.pk}/videos/{row.pk}/").content.decode()
+
+
+def test_a_wrong_file_type_is_refused_and_nothing_is_queued(logged_in: tuple[Any, Any]) -> None:
+    client, ep = logged_in
+    resp = client.post(
+        f"/episodes/{ep.pk}/videos/", {"kind": "gait", "view": "side", "file": SimpleUploadedFile("x.exe", b"MZ")}
+    )
+    assert resp.status_code == 400 and "Unsupported file type" in resp.content.decode()
+    assert not VideoAnalysis.objects.exists()
+
+
+def fake_backend() -> Any:
+    """Pose backend factory for KINETRACE_POSE_BACKEND: the video package's fake, replaying a synthetic runner."""
+    from kinetrace.video import FakePoseBackend
+    from kinetrace.video.synthetic import RunnerParams, sagittal_runner
+
+    return FakePoseBackend(
+        sagittal_runner(RunnerParams(overstride_right=0.3), fps=30.0, duration_s=4.0, px_per_leg=100, size=(320, 240))
+    )
+
+
+def test_a_real_clip_goes_through_the_pose_backend(
+    logged_in: tuple[Any, Any], tmp_path: Path, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    import cv2
+    import numpy as np
+
+    settings.KINETRACE_POSE_BACKEND = "tests.web.test_video.fake_backend"
+    path = tmp_path / "clip.mp4"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"mp4v"), 30.0, (320, 240))
+    for i in range(120):
+        writer.write(np.full((240, 320, 3), 50 + (i % 5) * 20, np.uint8))
+    writer.release()
+    client, ep = logged_in
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            f"/episodes/{ep.pk}/videos/",
+            {"kind": "gait", "view": "side", "file": SimpleUploadedFile("clip.mp4", path.read_bytes())},
+        )
+    _worker()
+    row = VideoAnalysis.objects.get(episode=ep)
+    assert row.status == VideoAnalysis.DONE, row.error
+    assert row.result["backend"] == "fake"
+    cadence = next(m for m in row.result["metrics"] if m["id"] == "cadence_spm")
+    assert cadence["value"] == pytest.approx(170, abs=2)
