@@ -84,7 +84,11 @@ def trials_for(draw: st.DrawFn, fs: list[dict[str, Any]], scale: float = 3.0) ->
     return out
 
 
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=int(__import__("os").environ.get("KINETRACE_HYPOTHESIS_EXAMPLES", "60")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 
 @SETTINGS
