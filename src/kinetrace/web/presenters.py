@@ -13,6 +13,7 @@ from kinetrace.analysis import NONE
 from kinetrace.bodychart import render_body_chart
 from kinetrace.case.model import CONTROL, Case
 from kinetrace.errors import CaseError
+from kinetrace.knowledge import regions
 from kinetrace.scoring import TrialScore
 from kinetrace.web import models as m
 from kinetrace.web.casefile import episode_to_case
@@ -123,7 +124,7 @@ def workbench(episode: m.Episode, *, draft_trial: dict[str, Any] | None = None) 
         {
             "candidate": r.candidate,
             "label": labels.get(r.candidate, r.candidate),
-            "pct": 100 * r.probability,
+            "pct": f"{100 * r.probability:.0f}",
             "tested": r.tested,
         }
         for r in analysis.ranking
@@ -138,9 +139,9 @@ def workbench(episode: m.Episode, *, draft_trial: dict[str, Any] | None = None) 
         wb.driver = {
             "candidate": analysis.pcf.candidate,
             "label": labels.get(analysis.pcf.candidate),
-            "pct": 100 * analysis.pcf.probability,
+            "pct": f"{100 * analysis.pcf.probability:.0f}",
         }
-    wb.explanations = [dict(e) for e in analysis.explanations]
+    wb.explanations = [_explanation(e, labels) for e in analysis.explanations]
     if wb.explanations and wb.driver:
         steps = wb.explanations[0].get("steps") or []
         if steps:
@@ -154,6 +155,23 @@ def workbench(episode: m.Episode, *, draft_trial: dict[str, Any] | None = None) 
             a = case.complaint.areas[0]
             wb.path = [(f.region, f.side), (a.region, a.side)]
     return wb
+
+
+def _place(p: dict[str, Any]) -> str:
+    r = regions().get(p.get("region", ""))
+    side = p.get("side", "")
+    return f"{r.label if r else p.get('region', '?')}{'' if side in ('central', '') else f' ({side})'}"
+
+
+def _explanation(e: dict[str, Any], labels: dict[str, str]) -> dict[str, Any]:
+    """The engine's explanation with readable names (candidate label, region labels)."""
+    out = dict(e)
+    out["label"] = labels.get(e.get("candidate", ""), e.get("candidate", ""))
+    out["steps"] = [
+        {**s, "from_label": _place(s.get("from", {})), "to_label": _place(s.get("to", {}))}
+        for s in e.get("steps") or []
+    ]
+    return out
 
 
 def outcome_series(case: Case) -> dict[str, Any] | None:
