@@ -18,7 +18,8 @@ import yaml
 
 import kinetrace
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: the catalogues seeded by a data migration survive the flush after this test
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 CHROMIUM = os.environ.get("KINETRACE_CHROMIUM", "/usr/bin/chromium")
 ARGS = [

@@ -136,3 +136,24 @@ def test_reports_are_served_with_their_content_type(
     assert resp.status_code == 200
     assert resp["Content-Type"].startswith(content_type)
     assert resp.content.lstrip().startswith(magic)
+
+
+def test_a_clinic_only_catalogue_test_becomes_a_custom_marker_with_its_mdc(logged_in: tuple[Any, Any]) -> None:
+    client, ep = logged_in
+    m.MarkerTest.objects.create(
+        code="single_leg_squat_reps",
+        name="Single-leg squat, reps to fatigue",
+        unit="reps",
+        better="higher",
+        range_low=0,
+        range_high=100,
+        mdc=4,
+        mdc_source="clinic audit 2026 (illustrative)",
+    )
+    resp = client.post(
+        f"/episodes/{ep.pk}/exam/markers/",
+        {"test": "single_leg_squat_reps", "region": "knee", "side": "left", "baseline": "12"},
+    )
+    assert resp.status_code == 302
+    mk = ep.markers.get(name="Single-leg squat, reps to fatigue")
+    assert (mk.test, mk.unit, mk.better, mk.mdc) == ("", "reps", "higher", 4)

@@ -152,6 +152,13 @@ class FindingForm(forms.ModelForm):
 
 
 class MarkerForm(forms.ModelForm):
+    """A marker from the clinic's catalogue (Django admin: marker tests) or a custom one, with its baseline.
+
+    A catalogue test the core knows is stored as ``test`` (the core resolves name, unit and MDC);
+    a clinic-only test becomes a custom marker carrying the catalogue's name, unit, direction and
+    MDC; a clinic MDC that differs from the core's is stored as an override with its source.
+    """
+
     test = forms.ChoiceField(label="Test", required=False)
     region = forms.ChoiceField(choices=region_choices)
 
@@ -176,12 +183,26 @@ class MarkerForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["key"].required = False
+        self.tests = {t.code: t for t in m.MarkerTest.objects.filter(active=True)}
         self.fields["test"].choices = [("", "Custom marker")] + [
-            (k, f"{c.name} ({c.unit})") for k, c in marker_catalogue().items()
+            (code, f"{t.name} ({t.unit})") for code, t in self.tests.items()
         ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        chosen = self.tests.get(data.get("test") or "")
+        if chosen is not None:
+            core = marker_catalogue().get(chosen.code)
+            if core is None:  # a clinic-only test: a custom marker with the catalogue's figures
+                data["test"] = ""
+                data["name"] = data.get("name") or chosen.name
+                data["unit"] = data.get("unit") or chosen.unit
+                data["better"] = chosen.better
+                data["mdc"] = data.get("mdc") or chosen.mdc
+                data["mdc_source"] = data.get("mdc_source") or chosen.mdc_source or "clinic catalogue"
+            elif chosen.mdc is not None and core.mdc != chosen.mdc and data.get("mdc") is None:
+                data["mdc"] = chosen.mdc
+                data["mdc_source"] = data.get("mdc_source") or f"clinic catalogue: {chosen.mdc_source}"
         if not data.get("test"):
             for f in ("name", "unit", "better", "mdc"):
                 if data.get(f) in (None, ""):
