@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from kinetrace.case.model import Case
-from kinetrace.engine.atlas import AtlasError, CheckMessage, atlas, check_atlas
-from kinetrace.engine.explain import explain_path
+from kinetrace.engine.atlas import AtlasError, CheckMessage, check_atlas
+from kinetrace.engine.explanations import explain_path
 from kinetrace.engine.params import DEFAULT_PARAMS, EngineParams
 from kinetrace.engine.posterior import NONE, Posterior, posterior
 from kinetrace.engine.prior import complaint_areas, linkage
@@ -32,7 +32,6 @@ __all__ = [
     "EngineParams",
     "EngineResult",
     "Posterior",
-    "atlas",
     "check_atlas",
     "explain",
     "run",
