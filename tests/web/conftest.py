@@ -31,7 +31,11 @@ def _empty_cache() -> Iterator[None]:
 
 @pytest.fixture
 def make_clinic(db: Any) -> Callable[..., Any]:
-    from kinetrace.web.models import Clinic
+    """Clinic factory; also (re)seeds the catalogues, which a transactional test's flush empties."""
+    from kinetrace.web.models import AdviceItem, Clinic, Intervention, MarkerTest
+    from kinetrace.web.seed import seed_catalogues
+
+    seed_catalogues(MarkerTest, Intervention, AdviceItem)
 
     def make(slug: str = "a") -> Any:
         return Clinic.objects.create(slug=slug, name=f"Clinic {slug.upper()}")

@@ -18,8 +18,7 @@ import yaml
 
 import kinetrace
 
-# serialized_rollback: the catalogues seeded by a data migration survive the flush after this test
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CHROMIUM = os.environ.get("KINETRACE_CHROMIUM", "/usr/bin/chromium")
 ARGS = [
