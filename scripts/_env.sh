@@ -7,8 +7,8 @@ VENV="$ROOT/.venv"
 PY="${PYTHON:-python3}"
 
 # Debian packages: PostgreSQL (throwaway test server), Chromium (Playwright browser tests),
-# Pango (WeasyPrint PDF), poppler-utils (PDF -> PNG/text checks), fonts.
-DEBIAN_PACKAGES=(postgresql chromium libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b poppler-utils fonts-dejavu-core)
+# Pango (WeasyPrint PDF), poppler-utils (PDF -> PNG/text checks), fonts, wrk (scripts/loadtest).
+DEBIAN_PACKAGES=(postgresql chromium libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b poppler-utils fonts-dejavu-core wrk)
 
 ensure_debian_packages() {
   command -v dpkg >/dev/null 2>&1 || { echo "note: not a Debian system; install the equivalents of: ${DEBIAN_PACKAGES[*]}" >&2; return 0; }
