@@ -90,7 +90,8 @@ _CSS = """
 .kt-chart .region{fill:#dfe7ee;stroke:#7d8d9c;stroke-width:1;fill-opacity:.85}
 .kt-chart .clickable .region{cursor:pointer}
 .kt-chart .clickable .region:hover,.kt-chart .clickable .region:focus{
-  fill:#b9d3ea;outline:none;stroke:#1f5f99;stroke-width:2}
+  outline:none;stroke:#1f5f99;stroke-width:2.5}
+.kt-chart .clickable .region:not([class*="mark-"]):hover{fill:#b9d3ea}
 .kt-chart .region.mark-finding{fill:#f3c25b;stroke:#9a6c00}
 .kt-chart .region.mark-complaint{fill:#e05a4f;stroke:#8e1d14}
 .kt-chart .region.mark-selected{fill:#7fb2e0;stroke:#1f5f99;stroke-width:2.5}

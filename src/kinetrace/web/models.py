@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 
 from kinetrace.case.model import CONTROL
+from kinetrace.knowledge import regions
 
 SIDES = [("left", "left"), ("right", "right"), ("central", "central"), ("bilateral", "bilateral")]
 COMPLAINT_KINDS = [
@@ -140,6 +141,14 @@ class _EpisodePart(models.Model):
 
     class Meta:
         abstract = True
+
+    @property
+    def place(self) -> str:
+        """Region label and side, e.g. "Back of thigh (left)"."""
+        region = getattr(self, "region", "")
+        r = regions().get(region)
+        side = getattr(self, "side", "")
+        return f"{r.label if r else region}{'' if side in ('central', '') else f' ({side})'}"
 
 
 class ComplaintArea(_EpisodePart):

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from kinetrace.web import actions
 from kinetrace.web import models as m
 from kinetrace.web.access import clinic_of, patients_for
-from kinetrace.web.forms import ComplaintAreaForm, EpisodeForm, PatientForm, apply_problems
+from kinetrace.web.forms import ComplaintAreaForm, EpisodeForm, GoalForm, PatientForm, apply_problems
 from kinetrace.web.presenters import chart
 from kinetrace.web.views import clinic_view, episode_view, is_htmx, patient_view
 
@@ -57,7 +57,7 @@ def episode_intake(request: HttpRequest, episode: m.Episode) -> HttpResponse:
         episode.refresh_from_db()
     else:
         actions.do_record_view(request.user, episode.patient, "intake", episode)
-    ctx = {"episode": episode, "form": form, "area_form": ComplaintAreaForm(), "tab": "intake"}
+    ctx = {"episode": episode, "form": form, "area_form": ComplaintAreaForm(), "tab": "intake", "goal_form": GoalForm()}
     ctx["chart"] = chart(episode, clickable=True)
     return render(request, "web/intake.html", ctx, status=status)
 

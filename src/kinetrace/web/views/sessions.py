@@ -81,7 +81,7 @@ def goal_add(request: HttpRequest, episode: m.Episode) -> HttpResponse:
     form = GoalForm(request.POST)
     if form.is_valid():
         actions.do_save_goal(request.user, episode, form.cleaned_data)
-        return redirect("sessions", episode_id=episode.pk)
+        return redirect("episode" if request.POST.get("back") == "intake" else "sessions", episode_id=episode.pk)
     return _render(request, episode, status=400, goal_form=form)
 
 
