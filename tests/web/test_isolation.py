@@ -174,3 +174,19 @@ def test_a_user_without_a_clinic_sees_nothing(client: Any, world: dict[str, Any]
 def test_clinicians_are_not_let_into_the_django_admin(client: Any, world: dict[str, Any]) -> None:
     client.force_login(world["a_admin"])
     assert client.get("/admin/clinic/markertest/").status_code == 302
+
+
+def test_views_and_the_api_never_query_patients_or_episodes_directly() -> None:
+    """The Zulip-style rule: records are fetched only through kinetrace.web.access (which names the clinic)."""
+    from pathlib import Path
+
+    import kinetrace.web
+
+    root = Path(kinetrace.web.__file__).parent
+    offenders = [
+        f"{path.relative_to(root)}:{n}"
+        for path in [*sorted((root / "views").glob("*.py")), root / "api.py", root / "presenters.py"]
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if "Patient.objects" in line or "Episode.objects" in line
+    ]
+    assert not offenders
