@@ -130,6 +130,14 @@ def test_clinician_finds_the_driver_in_two_trials_and_exports_the_case(
     page.evaluate("window.__noReload = 'still here'")
     _shot(page, "04-workbench-before-trials")
 
+    # a value outside the test's range: the field error appears in place, nothing is recorded
+    page.fill("#trial-form [name=m_nprs_1]", "11")
+    page.click("#trial-form button[type=submit]")
+    page.wait_for_selector("#trial-form .has-error .errorlist")
+    assert "outside 0-10" in page.inner_text("#trial-form")
+    assert page.locator("article.trial").count() == 0
+    _shot(page, "04b-field-error")
+
     # trial 1: lumbar - nothing changes beyond noise
     page.select_option("#trial-form [name=candidate]", "lumbar_1")
     page.fill("#trial-form [name=intervention]", "Lumbar rotation mobilisation")
