@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "ninja",  # serves the API docs' Swagger files locally (no CDN)
     "django_tasks",
     "django_tasks_db",
     "kinetrace.web.apps.WebConfig",

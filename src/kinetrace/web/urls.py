@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.staticfiles.views import serve as static_serve
 from django.urls import path, re_path
 from django.views.generic import RedirectView
-from django.views.static import serve
 
 from kinetrace.web.api import api
-from kinetrace.web.settings import PACKAGE_DIR
 from kinetrace.web.views import exam, io, patients, sessions, video, workbench
 
 urlpatterns = [
@@ -48,6 +47,7 @@ urlpatterns = [
         io.report,
         name="report",
     ),
-    # Static files are served by the app itself (a small loopback clinic app; no separate web server).
-    re_path(r"^static/(?P<path>.*)$", serve, {"document_root": PACKAGE_DIR / "static"}, name="static"),
+    # Static files (the app's, the admin's, the API docs') are served by the app itself through the
+    # staticfiles finders: a small loopback clinic app without a separate web server.
+    re_path(r"^static/(?P<path>.*)$", static_serve, {"insecure": True}, name="static"),
 ]
