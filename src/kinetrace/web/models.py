@@ -10,34 +10,25 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import get_args
 
 from django.conf import settings
 from django.db import models
 
-from kinetrace.case.model import CONTROL
+from kinetrace.case.model import CONTROL, ComplaintKind, FindingKind, GoalStatus, PlanKind, Side
 from kinetrace.knowledge import regions
 
-SIDES = [("left", "left"), ("right", "right"), ("central", "central"), ("bilateral", "bilateral")]
-COMPLAINT_KINDS = [
-    (k, k) for k in ("pain", "referred", "tightness", "stiffness", "numbness", "tingling", "weakness", "other")
-]
-FINDING_KINDS = [
-    (k, k.replace("_", " "))
-    for k in (
-        "neural_tension",
-        "muscle_tension",
-        "joint_hypomobility",
-        "restricted_range",
-        "weakness",
-        "movement_pattern",
-        "other",
-    )
-]
-PLAN_KINDS = [
-    (k, k.replace("_", " "))
-    for k in ("work_posture", "running_cue", "exercise", "education", "manual_therapy", "self_treatment", "other")
-]
-GOAL_STATUSES = [(k, k.replace("_", " ")) for k in ("open", "in_progress", "achieved", "not_achieved")]
+
+def _choices(literal: object, *, label: bool = True) -> list[tuple[str, str]]:
+    """Django choices from one of the core case model's Literal vocabularies (one source of truth)."""
+    return [(k, k.replace("_", " ") if label else k) for k in get_args(literal)]
+
+
+SIDES = _choices(Side, label=False)
+COMPLAINT_KINDS = _choices(ComplaintKind, label=False)
+FINDING_KINDS = _choices(FindingKind)
+PLAN_KINDS = _choices(PlanKind)
+GOAL_STATUSES = _choices(GoalStatus)
 BETTER = [("higher", "higher is better"), ("lower", "lower is better")]
 
 
