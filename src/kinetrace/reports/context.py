@@ -78,8 +78,12 @@ def _why(case: Case, driver: Finding | None, explanation: dict[str, Any] | None)
         return []
     words = plain()["why"]
     paras = []
-    if explanation and explanation.get("summary"):
-        paras.append(str(explanation["summary"]))
+    if explanation and explanation.get("steps"):
+        # Plain words for the patient: the path's places, not the engine's technical summary.
+        steps = explanation["steps"]
+        places = [place(steps[0]["from"]["region"], steps[0]["from"]["side"])]
+        places += [place(st["to"]["region"], st["to"]["side"]) for st in steps]
+        paras.append(words["path"].format(path=" \u2192 ".join(places)))
     area = place(driver.region, driver.side)
     segment = regions()[driver.region].segment
     opposite = [
