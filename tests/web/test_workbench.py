@@ -27,6 +27,7 @@ def test_workbench_shows_ranking_driver_and_coloured_changes(setup: tuple[Any, A
     assert 'class="improved"' in html and 'class="noise"' in html
     assert 'data-region="scapula"' in html and "mark-driver" in html
     assert 'class="path"' in html  # the driver's path drawn on the body chart
+    assert "&gt; 99 %" in html and "100 %" not in html  # a probability is never shown as certainty
 
 
 def test_recording_a_trial_over_htmx_returns_the_live_panel_and_updates_the_ranking(setup: tuple[Any, Any]) -> None:

@@ -10,6 +10,7 @@ from rich.table import Table
 from kinetrace import analyse
 from kinetrace.analysis import Analysis
 from kinetrace.cli.output import console, load_or_exit, print_json
+from kinetrace.formatting import probability_label
 
 CASE_ARG = typer.Argument(..., help="Case file (kinetrace/case@1, YAML or JSON).", show_default=False)
 
@@ -63,12 +64,12 @@ def print_analysis(result: Analysis) -> None:
     ranking.add_column("Probability", justify="right")
     for r in result.ranking[:10]:
         label = "driver not among the findings" if r.candidate == "none" else names.get(r.candidate, r.candidate)
-        ranking.add_row(r.candidate, label, "yes" if r.tested else "", f"{r.probability:.1%}")
+        ranking.add_row(r.candidate, label, "yes" if r.tested else "", probability_label(r.probability))
     console.print(ranking)
     if result.pcf is not None:
         console.print(
             f"[bold green]Driver (primary contributing factor):[/] {result.pcf.candidate} - "
-            f"{names.get(result.pcf.candidate, '')} (p = {result.pcf.probability:.2f})"
+            f"{names.get(result.pcf.candidate, '')} (P {probability_label(result.pcf.probability)})"
         )
     if result.next is not None:
         console.print(f"[bold]Next trial:[/] {result.next['candidate']} - {result.next.get('reason', '')}")

@@ -9,6 +9,7 @@ import typer
 from kinetrace import analyse
 from kinetrace.cli.output import console, fail, load_or_exit, print_json
 from kinetrace.engine import check_atlas, explain
+from kinetrace.formatting import probability_label
 
 CASE_ARG = typer.Argument(..., help="Case file (kinetrace/case@1, YAML or JSON).", show_default=False)
 JSON_OPT = typer.Option(False, "--json", help="Print JSON instead of text.")
@@ -41,7 +42,7 @@ def next_command(case: Path = CASE_ARG, json_out: bool = JSON_OPT) -> None:
         console.print(f"[bold]Stop:[/] {rec['stop_reason']}")
     if rec["pcf"] is not None:
         pcf = rec["pcf"]
-        console.print(f"[bold green]Driver:[/] {pcf['candidate']} (P = {pcf['probability']:.2f})")
+        console.print(f"[bold green]Driver:[/] {pcf['candidate']} (P {probability_label(pcf['probability'])})")
     if rec["examine"]:
         console.print("[bold]The driver may not be among the findings. Examine next:[/]")
         for row in rec["examine"]:

@@ -29,6 +29,7 @@ from kinetrace.engine.graph import best_paths, path_level, sides_of
 from kinetrace.engine.params import EngineParams
 from kinetrace.engine.posterior import NONE, Posterior
 from kinetrace.engine.prior import complaint_areas
+from kinetrace.formatting import probability_label
 
 #: Relative EIG difference under which two candidates count as tied.
 NEAR_TIE = 0.05
@@ -95,10 +96,10 @@ def decide(case: Case, post: Posterior, params: EngineParams) -> Decision:
     gains = {k: expected_gain(probs[k], params) for k in (*untested, *recheck)}
     examine = examine_next(case) if p_none >= params.examine_above else ()
     if leader is not None and probs[leader] >= params.threshold:
-        reason = f"{leader} reached P = {probs[leader]:.2f} (threshold {params.threshold:.2f})"
+        reason = f"{leader} reached P {probability_label(probs[leader])} (threshold {params.threshold:.2f})"
         return Decision(None, True, reason, leader, gains, examine)
     if p_none >= params.threshold:
-        reason = f"the driver is likely not among the findings (P = {p_none:.2f}); examine further"
+        reason = f"the driver is likely not among the findings (P {probability_label(p_none)}); examine further"
         return Decision(None, True, reason, None, gains, examine or examine_next(case))
     worth = {k: g for k, g in gains.items() if g >= params.min_gain_bits}
     if not worth:

@@ -12,6 +12,7 @@ import jinja2
 import kinetrace
 from kinetrace.analysis import Analysis, analyse
 from kinetrace.case.model import Case
+from kinetrace.formatting import probability_label
 from kinetrace.reports.context import build_context
 from kinetrace.reports.pdf import PdfRenderer, WeasyPrintRenderer
 
@@ -23,13 +24,15 @@ FORMATS: tuple[Fmt, ...] = ("html", "pdf")
 
 @cache
 def _env() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("kinetrace.reports", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["probability_label"] = probability_label
+    return env
 
 
 def _svg_uri(svg: str) -> str:

@@ -13,6 +13,7 @@ from kinetrace.analysis import NONE
 from kinetrace.bodychart import render_body_chart
 from kinetrace.case.model import CONTROL, Case
 from kinetrace.errors import CaseError
+from kinetrace.formatting import probability_label
 from kinetrace.knowledge import regions
 from kinetrace.scoring import TrialScore
 from kinetrace.web import models as m
@@ -125,6 +126,7 @@ def workbench(episode: m.Episode, *, draft_trial: dict[str, Any] | None = None) 
             "candidate": r.candidate,
             "label": labels.get(r.candidate, r.candidate),
             "pct": f"{100 * r.probability:.0f}",
+            "pct_label": probability_label(r.probability),
             "tested": r.tested,
         }
         for r in analysis.ranking
@@ -140,6 +142,7 @@ def workbench(episode: m.Episode, *, draft_trial: dict[str, Any] | None = None) 
             "candidate": analysis.pcf.candidate,
             "label": labels.get(analysis.pcf.candidate),
             "pct": f"{100 * analysis.pcf.probability:.0f}",
+            "pct_label": probability_label(analysis.pcf.probability),
         }
     wb.explanations = [_explanation(e, labels) for e in analysis.explanations]
     if wb.explanations and wb.driver:
