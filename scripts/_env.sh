@@ -26,7 +26,13 @@ ensure_debian_packages() {
 
 ensure_venv() {
   "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is required (found $("$PY" --version))" >&2; exit 1; }
-  [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
+  if [ ! -x "$VENV/bin/python" ]; then
+    "$PY" -m venv "$VENV" || {
+      rm -rf "$VENV"
+      echo "Could not create .venv; on Debian/Ubuntu install python3-venv (apt-get install python3-venv)." >&2
+      exit 1
+    }
+  fi
   local stamp="$VENV/.kinetrace-installed"
   local want
   want="$(cat "$ROOT/pyproject.toml" "$ROOT/requirements/constraints.txt" 2>/dev/null | sha256sum | cut -d' ' -f1)"
