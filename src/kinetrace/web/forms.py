@@ -6,13 +6,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 
 from kinetrace.case.model import CONTROL
 from kinetrace.knowledge import marker_catalogue, regions
 from kinetrace.web import models as m
+
+if TYPE_CHECKING:
+    from kinetrace.web.casefile import EpisodeParts
 
 RED_FLAGS = [
     "Saddle anaesthesia or bladder/bowel change (cauda equina)",
@@ -264,11 +267,18 @@ class TrialForm(forms.Form):
         return {k: v for k in self.marker_keys if (v := data.get(f"m_{k}")) is not None}
 
 
-def trial_form_choices(episode: m.Episode) -> dict[str, list[tuple[str, str]]]:
-    """TrialForm's ``candidates`` and ``markers`` for an episode."""
+def trial_form_choices(episode: m.Episode, parts: EpisodeParts | None = None) -> dict[str, list[tuple[str, str]]]:
+    """TrialForm's ``candidates`` and ``markers`` for an episode (``parts``: its
+    :class:`~kinetrace.web.casefile.EpisodeParts`, if already read)."""
+    if parts is not None:
+        findings = [(f["key"], f["text"], f["region"], f["side"]) for f in parts.findings]
+        markers = [(mk["key"], mk["name"], mk["side"]) for mk in parts.markers]
+    else:
+        findings = [(f.key, f.text, f.region, f.side) for f in episode.findings.all()]
+        markers = [(mk.key, mk.name, mk.side) for mk in episode.markers.all()]
     return {
-        "candidates": [(f.key, f"{f.text or f.key} ({f.region} {f.side})") for f in episode.findings.all()],
-        "markers": [(mk.key, marker_label(mk.name, mk.key, mk.side)) for mk in episode.markers.all()],
+        "candidates": [(key, f"{text or key} ({region} {side})") for key, text, region, side in findings],
+        "markers": [(key, marker_label(name, key, side)) for key, name, side in markers],
     }
 
 

@@ -17,7 +17,7 @@ from kinetrace.formatting import probability_label
 from kinetrace.knowledge import regions
 from kinetrace.scoring import TrialScore
 from kinetrace.web import models as m
-from kinetrace.web.casefile import episode_to_case
+from kinetrace.web.casefile import EpisodeParts, episode_to_case, parts_of
 from kinetrace.web.forms import marker_label
 
 #: The per-session improvement the method aims for (% of the primary measure).
@@ -25,17 +25,29 @@ SESSION_AIM = (30.0, 50.0)
 
 
 def chart(
-    episode: m.Episode, *, clickable: bool = False, driver: str | None = None, path: list[tuple[str, str]] | None = None
+    episode: m.Episode,
+    *,
+    clickable: bool = False,
+    driver: str | None = None,
+    path: list[tuple[str, str]] | None = None,
+    parts: EpisodeParts | None = None,
 ) -> SafeString:
+    """The episode's body chart (``parts``, if given, instead of the episode's relations)."""
     marks: dict[tuple[str, str], str] = {}
 
     def add(key: tuple[str, str], name: str) -> None:
         marks[key] = f"{marks.get(key, '')} {name}".strip()
 
-    for a in episode.complaintareas.all():
-        add((a.region, a.side), "complaint")
-    for f in episode.findings.all():
-        add((f.region, f.side), "driver" if f.key == driver else "finding")
+    if parts is not None:
+        areas = [(a["region"], a["side"]) for a in parts.areas]
+        findings = [(f["region"], f["side"], f["key"]) for f in parts.findings]
+    else:
+        areas = [(a.region, a.side) for a in episode.complaintareas.all()]
+        findings = [(f.region, f.side, f.key) for f in episode.findings.all()]
+    for region, side in areas:
+        add((region, side), "complaint")
+    for region, side, key in findings:
+        add((region, side), "driver" if key == driver else "finding")
     for region, side in path or []:
         add((region, side), "path")
     return mark_safe(render_body_chart(marks=marks, path=path or (), clickable=clickable))
@@ -74,8 +86,8 @@ class Workbench:
     path: list[tuple[str, str]] = field(default_factory=list)
 
 
-def finding_labels(episode: m.Episode) -> dict[str, str]:
-    labels = {f.key: f.text or f.key for f in episode.findings.all()}
+def finding_labels(parts: EpisodeParts) -> dict[str, str]:
+    labels = {f["key"]: f["text"] or f["key"] for f in parts.findings}
     labels[CONTROL] = "Control (no treatment)"
     labels[NONE] = "None of the findings"
     return labels
@@ -109,15 +121,21 @@ def trial_view(score: TrialScore, case: Case, labels: dict[str, str]) -> TrialVi
     )
 
 
-def workbench(episode: m.Episode, *, draft_trial: dict[str, Any] | None = None) -> Workbench:
-    """Analyse the episode with the core; on an incomplete case return the core's problems."""
+def workbench(
+    episode: m.Episode, *, draft_trial: dict[str, Any] | None = None, parts: EpisodeParts | None = None
+) -> Workbench:
+    """Analyse the episode with the core; on an incomplete case return the core's problems.
+
+    ``parts`` (default :func:`~kinetrace.web.casefile.parts_of` the episode) saves reading them twice."""
+    if parts is None:
+        parts = parts_of(episode)
     try:
-        case = episode_to_case(episode, draft_trial=draft_trial)
+        case = episode_to_case(episode, draft_trial=draft_trial, parts=parts)
     except CaseError as exc:
         return Workbench(case=None, problems=exc.problems)
     analysis = kinetrace.analyse(case)
-    labels = finding_labels(episode)
-    trial_pks = [t.pk for s in episode.sessions.all() for t in s.trials.all()]
+    labels = finding_labels(parts)
+    trial_pks = [t["pk"] for s in parts.sessions for t in s["trials"]]
     views = [trial_view(s, case, labels) for s in analysis.trials]
     for v, pk in zip(views, trial_pks, strict=False):
         v.pk = pk

@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from kinetrace.web import actions
 from kinetrace.web import models as m
 from kinetrace.web.access import get_episode_for_user
+from kinetrace.web.casefile import parts_of
 from kinetrace.web.forms import TrialForm, apply_problems, trial_form_choices
 from kinetrace.web.presenters import chart, workbench
 from kinetrace.web.views import episode_view, is_htmx
@@ -30,10 +31,14 @@ def _state_seconds() -> int:
 
 
 def _state(episode: m.Episode) -> dict[str, Any]:
-    """What the workbench computes from a fully prefetched episode: the core's analysis rendered
-    as HTML fragments (chart and explanation, ranking, scored trials) plus the trial form's data."""
-    wb = workbench(episode)
-    current: dict[str, float] = {mk.key: mk.baseline for mk in episode.markers.all()}
+    """What the workbench computes from the episode: the core's analysis rendered as HTML
+    fragments (chart and explanation, ranking, scored trials) plus the trial form's data.
+
+    The episode's parts are read once (:func:`~kinetrace.web.casefile.parts_of`: ``values()``
+    queries unless the episode comes prefetched) and shared by the case, the chart and the form."""
+    parts = parts_of(episode)
+    wb = workbench(episode, parts=parts)
+    current: dict[str, float] = {mk["key"]: mk["baseline"] for mk in parts.markers}
     if wb.case is not None:  # the state a new trial starts from, shown beside the inputs
         for s in wb.case.sessions:
             current.update(s.measurements)
@@ -42,11 +47,13 @@ def _state(episode: m.Episode) -> dict[str, Any]:
     ctx = {
         "episode": episode,
         "wb": wb,
-        "chart": chart(episode, driver=wb.driver["candidate"] if wb.driver else None, path=wb.path or None),
+        "chart": chart(
+            episode, driver=wb.driver["candidate"] if wb.driver else None, path=wb.path or None, parts=parts
+        ),
     }
     return {
-        **trial_form_choices(episode),
-        "units": {mk.key: mk.unit for mk in episode.markers.all()},
+        **trial_form_choices(episode, parts),
+        "units": {mk["key"]: mk["unit"] for mk in parts.markers},
         "current": current,
         "next": wb.next["candidate"] if wb.next and wb.next.get("candidate") else None,
         "problems": wb.problems,
@@ -62,7 +69,7 @@ def cached_state(request: HttpRequest, episode: m.Episode) -> dict[str, Any]:
     key = f"kinetrace:workbench:{episode.cache_key}"
     state = cache.get(key) if seconds else None
     if state is None:
-        state = _state(get_episode_for_user(request.user, episode.pk, full=True))
+        state = _state(episode)  # already in the user's clinic (episode_view / _live)
         if seconds:
             cache.set(key, state, seconds)
     return state
