@@ -10,7 +10,7 @@ import pytest
 from kinetrace import analyse
 from kinetrace.analysis import NONE
 from kinetrace.bench import POLICIES, Decision, EpisodeView, Policy, run_episode
-from kinetrace.simulate import Episode, get_scenario, simulate_patient
+from kinetrace.simulate import Episode, get_scenario, scenario_names, simulate_patient
 
 ALL = sorted(POLICIES)
 
@@ -83,8 +83,6 @@ def _trials_of(name: str, scenario: str, index: int, seed: int) -> tuple[list[st
     from kinetrace.bench.runner import run_episode as run
 
     result = run(POLICIES[name](), scenario, index, seed)
-    from kinetrace.simulate import scenario_names
-
     s_idx = scenario_names().index(scenario)
     patient = simulate_patient(get_scenario(scenario), np.random.default_rng([seed, s_idx, index, 0]))
     # Replay the same decisions to read the order (episodes are deterministic).
@@ -141,7 +139,7 @@ def test_first_that_works_policies_stop_at_the_first_broad_change(global_random_
         for i in range(5):
             result = run_episode(POLICIES[name](), "typical", i, global_random_seed)
             order, patient = _trials_of(name, "typical", i, global_random_seed)
-            s_idx = 0
+            s_idx = scenario_names().index("typical")
             episode = Episode(patient, np.random.default_rng([global_random_seed, s_idx, i, 1]))  # type: ignore[arg-type]
             for f in order:
                 episode.trial(f)

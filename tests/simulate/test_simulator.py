@@ -17,7 +17,7 @@ def _patients(name: str, n: int, seed: int, **update: object) -> list:
     return [simulate_patient(sc, np.random.default_rng([seed, i])) for i in range(n)]
 
 
-@pytest.mark.parametrize("name", ["typical", "easy", "noisy", "misspecified"])
+@pytest.mark.parametrize("name", ["typical", "easy", "noisy", "misspecified", "coarse-linkage"])
 def test_every_documented_scenario_ships_with_a_description(name: str) -> None:
     assert name in scenario_names()
     assert len(get_scenario(name).description.split()) > 15
@@ -41,8 +41,9 @@ def test_measurement_noise_is_the_mdc_derived_sem(name: str, global_random_seed:
     assert abs(z_arr.std() - 1.0) < 0.05
 
 
-def test_about_ten_percent_of_typical_drivers_are_not_listed(global_random_seed: int) -> None:
-    patients = _patients("typical", 1500, global_random_seed)
+@pytest.mark.parametrize("name", ["typical", "noisy", "misspecified", "coarse-linkage"])
+def test_about_ten_percent_of_drivers_are_not_listed(name: str, global_random_seed: int) -> None:
+    patients = _patients(name, 1500, global_random_seed)
     share = np.mean([p.driver == "none" for p in patients])
     assert abs(share - 0.10) < 4 * np.sqrt(0.09 / 1500)
     listed = [p for p in patients if p.driver != "none"]
@@ -101,17 +102,27 @@ def test_retests_cover_the_primary_and_local_markers_and_a_share_of_the_rest(glo
     assert abs(counts / total - get_scenario("typical").p_retest) < 0.05
 
 
-def test_misspecified_drivers_sit_where_the_linkage_says_they_are_unlikely(global_random_seed: int) -> None:
-    def mean_link(name: str) -> float:
-        links = []
-        for p in _patients(name, 400, global_random_seed):
-            if p.driver != "none":
-                f = p.case.finding(p.driver)
-                area = p.case.complaint.areas[0]
-                links.append(link(f.region, f.side, area.region, area.side))
-        return float(np.mean(links))
+def test_coarse_linkage_drivers_follow_the_coarse_rule(global_random_seed: int) -> None:
+    """coarse-linkage (the old `typical`): drivers have a stronger coarse link than other findings."""
+    driver_links, other_links = [], []
+    for p in _patients("coarse-linkage", 400, global_random_seed):
+        area = p.case.complaint.areas[0]
+        for f in p.case.findings:
+            (driver_links if f.id == p.driver else other_links).append(link(f.region, f.side, area.region, area.side))
+    assert np.mean(driver_links) > np.mean(other_links) + 0.1
 
-    assert mean_link("misspecified") < mean_link("typical") - 0.2
+
+def test_coarse_linkage_keeps_the_old_typical_patients() -> None:
+    """`-s coarse-linkage` reproduces the earlier `typical` results: same index, same patients.
+
+    The drivers are pinned from the simulator before the atlas-linked placement existed
+    (runner seeds ``[seed, scenario index, patient, 0]``, seed 0).
+    """
+    assert scenario_names()[0] == "coarse-linkage"
+    sc = get_scenario("coarse-linkage")
+    drivers = [simulate_patient(sc, np.random.default_rng([0, 0, i, 0])).driver for i in range(6)]
+    assert drivers == ["f08_scapula", "f06_wrist", "f05_medial_thigh", "f04_abdomen", "f05_lateral_thigh", "none"]
+    assert all(not f.history for p in _patients("coarse-linkage", 50, 0) for f in p.case.findings)
 
 
 def test_the_same_seed_gives_the_same_patient(global_random_seed: int) -> None:
@@ -138,26 +149,64 @@ def test_linkage_rule_is_symmetric_and_crossed_diagonal_is_moderate() -> None:
     assert link("hip", "left", "buttock", "left") == link("buttock", "left", "hip", "left")
 
 
+ENGINE_MODEL = ("prior", "likelihood", "posterior", "recommend", "params", "graph", "atlas")
+
+
 def test_the_simulator_never_imports_the_engine() -> None:
     """Independence: no module of kinetrace.simulate imports kinetrace.engine or kinetrace.analysis.
 
+    Neither ``import kinetrace.engine.prior`` nor ``from kinetrace.engine import params`` nor
+    ``from kinetrace import analyse``; and no simulator file names the engine's prior data
+    (``driver_priors.yaml``). The simulator reads the atlas links with its own loader.
     (Importing any kinetrace module runs ``kinetrace/__init__``, which loads the engine for
-    ``analyse``; what matters is that the simulator's own code never reads it.)
+    ``analyse``; what matters is that the simulator's own code never reads it: the next test
+    checks that at run time.)
     """
     import ast
     from pathlib import Path
 
     import kinetrace.simulate
 
-    for path in Path(kinetrace.simulate.__file__).parent.glob("*.py"):
+    folder = Path(kinetrace.simulate.__file__).parent
+    forbidden = ("kinetrace.engine", "kinetrace.analysis", "kinetrace.bench")
+    for path in folder.glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             names = []
             if isinstance(node, ast.Import):
                 names = [a.name for a in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module:
-                names = [node.module]
+                names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
             for name in names:
-                assert not name.startswith(("kinetrace.engine", "kinetrace.analysis", "kinetrace.bench")), (path, name)
+                assert not name.startswith(forbidden), (path, name)
+                assert name not in ("kinetrace.analyse", "kinetrace.Analysis"), (path, name)
+    for path in [*folder.glob("*.py"), *folder.glob("*.yaml")]:
+        assert "driver_priors" not in path.read_text(encoding="utf-8"), path
+
+
+def test_the_simulator_never_calls_the_engines_model() -> None:
+    """Every function of the engine's model modules raises; every scenario still simulates."""
+    code = f"""
+import importlib, inspect
+import numpy as np
+from kinetrace.simulate import Episode, get_scenario, scenario_names, simulate_patient
+from kinetrace.simulate.atlas_links import atlas_links
+def boom(*args, **kwargs):
+    raise AssertionError('the simulator called the engine')
+for name in {ENGINE_MODEL!r}:
+    module = importlib.import_module('kinetrace.engine.' + name)
+    for attr, value in list(vars(module).items()):
+        if (inspect.isfunction(value) or inspect.isclass(value)) and value.__module__ == module.__name__:
+            setattr(module, attr, boom)
+assert atlas_links.cache_info().currsize == 0  # nothing cached before the engine was blocked
+for s in scenario_names():
+    for i in range(20):
+        p = simulate_patient(get_scenario(s), np.random.default_rng(i))
+        Episode(p, np.random.default_rng(i)).trial(p.finding_ids[0])
+print('ok')
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ok"
 
 
 def test_the_simulator_runs_with_the_outer_layers_blocked() -> None:

@@ -8,7 +8,9 @@ residual. Treating a finding removes a patient-specific share (``efficacy``) of 
 contributions; see :mod:`kinetrace.simulate.episode` for trials, noise, learning and carry-over.
 
 Nothing here reads :mod:`kinetrace.engine`: the driver's position comes from the simulator's own
-linkage rule (:func:`kinetrace.simulate.scenarios.link`).
+rule over the atlas link data (:func:`kinetrace.simulate.atlas_links.atlas_weight`) or, in the
+scenario ``coarse-linkage``, from its coarse linkage rule (:func:`kinetrace.simulate.scenarios.link`).
+Findings may carry a ``history`` (old injury, sustained posture), more often the driver.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import numpy.typing as npt
 from kinetrace.case.model import Case
 from kinetrace.case.validate import load_case
 from kinetrace.knowledge import marker_catalogue, regions
+from kinetrace.simulate.atlas_links import atlas_weight
 from kinetrace.simulate.scenarios import Scenario, link, simulator_data
 
 FloatArray = npt.NDArray[np.float64]
@@ -112,6 +115,26 @@ def _test_for_region(region: str) -> str:
     return "pressure_pain_threshold"
 
 
+def driver_weights(
+    scenario: Scenario, f_regions: list[str], f_sides: list[str], c_region: str, c_side: str
+) -> FloatArray:
+    """Unnormalised P(driver = finding) for each finding (``driver_prior`` in ``scenarios.yaml``).
+
+    ``atlas``: atlas weight ** power; ``inverse_atlas``: (1.05 - atlas weight) ** power;
+    ``link`` / ``inverse_link``: the coarse rule, link ** power / (1.1 - link) ** power;
+    ``uniform``: all equal.
+    """
+    pairs = list(zip(f_regions, f_sides, strict=True))
+    power = scenario.prior_power
+    if scenario.driver_prior in ("atlas", "inverse_atlas"):
+        a = np.array([atlas_weight(r, s, c_region, c_side) for r, s in pairs])
+        return np.asarray(a**power if scenario.driver_prior == "atlas" else (1.05 - a) ** power, dtype=np.float64)
+    if scenario.driver_prior in ("link", "inverse_link"):
+        links = np.array([link(r, s, c_region, c_side) for r, s in pairs])
+        return np.asarray(links**power if scenario.driver_prior == "link" else (1.1 - links) ** power, dtype=np.float64)
+    return np.ones(len(pairs))
+
+
 def simulate_patient(scenario: Scenario, rng: np.random.Generator, *, patient_id: str = "sim") -> SimPatient:
     """Draw one patient of ``scenario``.
 
@@ -138,16 +161,10 @@ def simulate_patient(scenario: Scenario, rng: np.random.Generator, *, patient_id
     picked = sorted(rng.choice(len(region_ids), size=n_f, replace=False).tolist())
     f_regions = [region_ids[i] for i in picked]
     f_sides = [_side_for(r, rng) for r in f_regions]
-    links = np.array([link(r, s, c_region, c_side) for r, s in zip(f_regions, f_sides, strict=True)])
 
     # Driver.
     unlisted = bool(rng.random() < scenario.p_unlisted)
-    if scenario.driver_prior == "link":
-        prior = links**scenario.prior_power
-    elif scenario.driver_prior == "inverse_link":
-        prior = (1.1 - links) ** scenario.prior_power
-    else:
-        prior = np.ones(n_f)
+    prior = driver_weights(scenario, f_regions, f_sides, c_region, c_side)
     driver_idx = -1 if unlisted else int(rng.choice(n_f, p=_choice_weights(prior)))
     others = [i for i in range(n_f) if i != driver_idx]
     n_sec = min(len(others), int(rng.integers(scenario.n_secondary[0], scenario.n_secondary[1] + 1)))
@@ -242,6 +259,16 @@ def simulate_patient(scenario: Scenario, rng: np.random.Generator, *, patient_id
     weight[0] = 2.0
     true = target - direction * contributions.sum(axis=0)
     baseline = np.clip(true + rng.normal(0.0, sem), low, high)
+
+    # History: drawn last, and only when the scenario has any, so scenarios without history keep
+    # the random stream (and the patients) they had before history existed.
+    if scenario.history_driver > 0 or scenario.history_other > 0:
+        kinds = list(data.history_kinds)
+        kind_p = _choice_weights(np.array([data.history_kinds[k] for k in kinds]))
+        for i, finding in enumerate(findings):
+            rate = scenario.history_driver if i == driver_idx else scenario.history_other
+            if rng.random() < rate:
+                finding["history"] = [kinds[int(rng.choice(len(kinds), p=kind_p))]]
 
     case_dict: dict[str, Any] = {
         "format": "kinetrace/case@1",

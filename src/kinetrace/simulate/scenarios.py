@@ -1,9 +1,12 @@
-"""Scenario data for the patient simulator (``scenarios.yaml``) and its body-linkage rule.
+"""Scenario data for the patient simulator (``scenarios.yaml``) and its coarse body-linkage rule.
 
 The simulator's world is the YAML file beside this module; this module only loads and checks it.
-The linkage rule (:func:`link`) is the simulator's own coarse assumption (atlas segments plus the
-crossed arm-leg diagonal). It never reads the engine's atlas links or likelihood model, so a
-benchmark score cannot come from the engine grading its own assumptions.
+Drivers are placed either through the atlas's link data with the simulator's own weights
+(:mod:`kinetrace.simulate.atlas_links`, scenarios ``typical``, ``easy``, ``noisy``,
+``misspecified``) or by the older coarse rule (:func:`link`: atlas segments plus the crossed
+arm-leg diagonal; scenario ``coarse-linkage``). Neither reads the engine's prior, path strengths,
+parameters or likelihood model, so a benchmark score cannot come from the engine grading its own
+assumptions.
 """
 
 from __future__ import annotations
@@ -46,6 +49,29 @@ class Linkage(_Frozen):
     far: float = Field(ge=0, le=1)
 
 
+class AtlasLinkage(_Frozen):
+    """The simulator's own reading of the atlas links (``atlas_linkage`` in ``scenarios.yaml``)."""
+
+    hop_length: dict[str, float]
+    level_overrides: dict[str, str]
+    hop_decay: float = Field(gt=0, lt=1)
+    local_weight: float = Field(gt=0, le=1)
+    unreachable_weight: float = Field(gt=0, le=1)
+    spine_sacroiliac: tuple[str, ...]
+    other_region_factor: float = Field(gt=0, le=1)
+    upper_body: tuple[str, ...]
+
+    @model_validator(mode="after")
+    def _lengths(self) -> AtlasLinkage:
+        for level, length in self.hop_length.items():
+            if length < 1:
+                raise ValueError(f"hop_length.{level}: {length} < 1 (a link is at least one hop)")
+        for link_id, level in self.level_overrides.items():
+            if level not in self.hop_length:
+                raise ValueError(f"level_overrides.{link_id}: unknown level {level!r}")
+        return self
+
+
 class Scenario(_Frozen):
     """One named patient mix; every field is documented in ``scenarios.yaml``."""
 
@@ -54,8 +80,10 @@ class Scenario(_Frozen):
     n_findings: IntRange
     p_unlisted: float = Field(ge=0, le=1)
     n_secondary: IntRange
-    driver_prior: Literal["link", "inverse_link", "uniform"]
+    driver_prior: Literal["atlas", "inverse_atlas", "link", "inverse_link", "uniform"]
     prior_power: float = Field(ge=0)
+    history_driver: float = Field(ge=0, le=1)
+    history_other: float = Field(ge=0, le=1)
     marker_deficit_mdc: Range
     pain_baseline: Range
     driver_primary_share: Range
@@ -92,6 +120,8 @@ class SimulatorData(_Frozen):
     format: Literal["kinetrace/sim-scenarios@1"]
     marker_sites: dict[str, MarkerSite]
     linkage: Linkage
+    atlas_linkage: AtlasLinkage
+    history_kinds: dict[Literal["old_injury", "sustained_posture"], float]
     complaint_regions: tuple[str, ...]
     scenarios: dict[str, Scenario]
 
@@ -110,6 +140,12 @@ class SimulatorData(_Frozen):
         for r in self.complaint_regions:
             if r not in known:
                 raise ValueError(f"complaint_regions: unknown region {r!r}")
+        for key in ("spine_sacroiliac", "upper_body"):
+            for r in getattr(self.atlas_linkage, key):
+                if r not in known:
+                    raise ValueError(f"atlas_linkage.{key}: unknown region {r!r}")
+        if not self.history_kinds or min(self.history_kinds.values()) < 0:
+            raise ValueError("history_kinds: at least one kind, weights >= 0")
         return self
 
 
