@@ -23,6 +23,7 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from kinetrace.knowledge import regions
 
@@ -185,7 +186,6 @@ def render_body_chart(
     """
     marks = dict(marks or {})
     paired = {r.id: r.paired for r in regions().values()}
-    labels = {r.id: r.label for r in regions().values()}
     width, height = 2 * _VIEW_W, _TOP + _VIEW_H + 28
     label = title or "Body chart"
     out = [
@@ -195,39 +195,67 @@ def render_body_chart(
     ]
     if title:
         out.append(f'<text class="caption" x="{width / 2}" y="16" text-anchor="middle">{html.escape(title)}</text>')
-    for i, view in enumerate(("front", "back")):
-        cx = i * _VIEW_W + _VIEW_W / 2
-        right_x, left_x = (cx - 100, cx + 100) if view == "front" else (cx + 100, cx - 100)
-        caption = "FRONT" if view == "front" else "BACK"
-        note = "patient's left is on your right" if view == "front" else "seen from behind: left is on your left"
-        out.append(f'<g class="view view-{view}{" clickable" if clickable else ""}" data-view="{view}">')
-        out.append(f'<text class="caption" x="{cx}" y="{_TOP - 8}" text-anchor="middle">{caption}</text>')
-        out.append(f'<text class="note" x="{cx}" y="{_TOP + 6}" text-anchor="middle">{note}</text>')
-        out.append(f'<text class="side" x="{right_x}" y="{_TOP + 40}" text-anchor="middle">R</text>')
-        out.append(f'<text class="side" x="{left_x}" y="{_TOP + 40}" text-anchor="middle">L</text>')
-        out.append(_outline(cx))
-        for shape in (s for s in SHAPES if s.view == view):
-            for side in _sides(shape, paired.get(shape.region, False)):
-                out.append(_shape_svg(shape, side, cx, labels.get(shape.region, shape.region), marks, clickable))
-        out.append(_path_svg(view, cx, path, paired))
+    for i, (view, head, shapes) in enumerate(_static_views(clickable, _atlas_key())):
+        out.append(head)
+        for region, side, rest in shapes:
+            names = _marks_for(region, side, marks) if marks else ()
+            out.append(f'<ellipse class="region{"".join(f" mark-{html.escape(n)}" for n in names)}{rest}')
+        out.append(_path_svg(view, i * _VIEW_W + _VIEW_W / 2, path, paired))
         out.append("</g>")
     out.append(_legend_svg(height - 14))
     out.append("</svg>")
     return "".join(out)
 
 
-def _shape_svg(
-    shape: Shape, side: str, cx: float, label: str, marks: Mapping[tuple[str, str], str], clickable: bool
-) -> str:
-    classes = ["region", *(f"mark-{html.escape(n)}" for n in _marks_for(shape.region, side, marks))]
+def _atlas_key() -> tuple[tuple[str, str, bool], ...]:
+    """What the static parts depend on: the atlas's region ids, labels and pairing."""
+    return tuple((r.id, r.label, r.paired) for r in regions().values())
+
+
+@cache
+def _static_views(
+    clickable: bool, atlas: tuple[tuple[str, str, bool], ...]
+) -> tuple[tuple[str, str, tuple[tuple[str, str, str], ...]], ...]:
+    """Per view (built once per process): the view's opening (captions, silhouette) and, per shape,
+    its region, side and everything after its ``class="region`` (only the marks vary by chart)."""
+    paired = {rid: p for rid, _, p in atlas}
+    labels = {rid: label for rid, label, _ in atlas}
+    views = []
+    for i, view in enumerate(("front", "back")):
+        cx = i * _VIEW_W + _VIEW_W / 2
+        right_x, left_x = (cx - 100, cx + 100) if view == "front" else (cx + 100, cx - 100)
+        caption = "FRONT" if view == "front" else "BACK"
+        note = "patient's left is on your right" if view == "front" else "seen from behind: left is on your left"
+        head = "".join(
+            (
+                f'<g class="view view-{view}{" clickable" if clickable else ""}" data-view="{view}">',
+                f'<text class="caption" x="{cx}" y="{_TOP - 8}" text-anchor="middle">{caption}</text>',
+                f'<text class="note" x="{cx}" y="{_TOP + 6}" text-anchor="middle">{note}</text>',
+                f'<text class="side" x="{right_x}" y="{_TOP + 40}" text-anchor="middle">R</text>',
+                f'<text class="side" x="{left_x}" y="{_TOP + 40}" text-anchor="middle">L</text>',
+                _outline(cx),
+            )
+        )
+        shapes = tuple(
+            (shape.region, side, _shape_rest(shape, side, cx, labels.get(shape.region, shape.region), clickable))
+            for shape in SHAPES
+            if shape.view == view
+            for side in _sides(shape, paired.get(shape.region, False))
+        )
+        views.append((view, head, shapes))
+    return tuple(views)
+
+
+def _shape_rest(shape: Shape, side: str, cx: float, label: str, clickable: bool) -> str:
+    """A region's ``<ellipse>`` after its ``class="region`` (and mark classes)."""
     name = label if side == "central" else f"{label} ({side})"
     attrs = (
-        f'class="{" ".join(classes)}" cx="{_x(shape, side, cx):g}" cy="{shape.y + _TOP:g}" rx="{shape.rx:g}" '
+        f'" cx="{_x(shape, side, cx):g}" cy="{shape.y + _TOP:g}" rx="{shape.rx:g}" '
         f'ry="{shape.ry:g}" data-region="{shape.region}" data-side="{side}" data-view="{shape.view}"'
     )
     if clickable:
         attrs += f' role="button" tabindex="0" aria-label="{html.escape(name)}"'
-    return f"<ellipse {attrs}><title>{html.escape(name)}</title></ellipse>"
+    return f"{attrs}><title>{html.escape(name)}</title></ellipse>"
 
 
 def _point(view: str, cx: float, region: str, side: str, paired: Mapping[str, bool]) -> tuple[float, float] | None:
