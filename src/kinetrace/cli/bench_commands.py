@@ -27,7 +27,10 @@ def bench(
         typer.Option(
             "--scenario",
             "-s",
-            help="Simulated patient mix: typical, easy, noisy, misspecified, or all. Repeat for several.",
+            help=(
+                "Simulated patient mix: typical, easy, noisy, misspecified, coarse-linkage "
+                "(the earlier typical), or all. Repeat for several."
+            ),
         ),
     ] = None,
     patients: Annotated[int, typer.Option("--patients", "-n", min=1, help="Simulated patients per scenario.")] = 2000,
