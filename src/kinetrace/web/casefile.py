@@ -8,12 +8,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models import QuerySet
+from django.db import transaction
 
 import kinetrace
 from kinetrace.case.model import CASE_FORMAT, Case
@@ -83,93 +81,39 @@ def parts_from_instances(episode: m.Episode) -> EpisodeParts:
     )
 
 
-class _EpisodeQuery:
-    """A ``values_list()`` query over one episode's rows, compiled to SQL once per process.
-
-    Compiling a queryset costs Django more than PostgreSQL spends running these small queries;
-    the SQL and the result converters (dates, booleans, JSON) depend only on the query, so they
-    are kept per database alias and only the episode's pk changes. ``rows(pk)`` returns what
-    ``list(make(pk))`` would, and is a logged query like any other.
-    """
-
-    _SENTINEL = 987_654_321
-
-    def __init__(self, make: Callable[[int], QuerySet[Any]]) -> None:
-        self.make = make
-        self._compiled: dict[str, tuple[str, Any, list[Any]]] = {}
-
-    def _compile(self, using: str) -> tuple[str, Any, list[Any]]:
-        compiler = self.make(self._SENTINEL).query.get_compiler(using)
-        sql, params = compiler.as_sql()
-        if list(params) != [self._SENTINEL]:  # pragma: no cover - a query this class cannot reuse
-            raise ValueError(f"an episode query must take the episode's pk as its only parameter: {params!r}")
-        converters = compiler.get_converters([col for col, _, _ in compiler.select[: compiler.col_count]])
-        return sql, compiler, converters
-
-    def rows(self, pk: int, using: str = DEFAULT_DB_ALIAS) -> list[tuple[Any, ...]]:
-        compiled = self._compiled.get(using)
-        if compiled is None:
-            compiled = self._compiled[using] = self._compile(using)
-        sql, compiler, converters = compiled
-        with connections[using].cursor() as cursor:
-            cursor.execute(sql, [pk])
-            rows = cursor.fetchall()
-        if converters:
-            return [tuple(r) for r in compiler.apply_converters(rows, converters)]
-        return [tuple(r) for r in rows]
-
-
-def _part(model: type[Any], fields: tuple[str, ...]) -> _EpisodeQuery:
-    return _EpisodeQuery(lambda pk: model.objects.filter(episode_id=pk).values_list(*fields))
-
-
-_QUERIES = {
-    "areas": (_part(m.ComplaintArea, AREA_FIELDS), AREA_FIELDS),
-    "findings": (_part(m.Finding, FINDING_FIELDS), FINDING_FIELDS),
-    "markers": (_part(m.Marker, MARKER_FIELDS), MARKER_FIELDS),
-    "plan": (_part(m.PlanItem, PLAN_FIELDS), PLAN_FIELDS),
-    "goals": (_part(m.Goal, GOAL_FIELDS), GOAL_FIELDS),
-}
-_SESSIONS = _part(m.Session, SESSION_FIELDS)
-_MEASUREMENTS = _EpisodeQuery(
-    lambda pk: m.Measurement.objects.filter(session__episode_id=pk).values_list("session_id", "marker_id", "value")
-)
-_TRIALS = _EpisodeQuery(
-    lambda pk: m.Trial.objects.filter(session__episode_id=pk).values_list("session_id", *TRIAL_FIELDS)
-)
-_TRIAL_VALUES = _EpisodeQuery(
-    lambda pk: m.TrialValue.objects.filter(trial__session__episode_id=pk).values_list("trial_id", "marker_id", "value")
-)
-
-
 def load_parts(episode: m.Episode) -> EpisodeParts:
     """The parts of an episode (already fetched through :mod:`kinetrace.web.access`) from the database.
 
-    The workbench's hot path: nine queries compiled once per process (:class:`_EpisodeQuery`)
-    and no model instances, several times cheaper than prefetching the relations.
+    The workbench's hot path: nine ``values()`` queries and no model instances, about three
+    times cheaper than prefetching the relations.
     """
     pk = episode.pk
-    using = episode._state.db or DEFAULT_DB_ALIAS
-    sessions = [dict(zip(SESSION_FIELDS, row, strict=True)) for row in _SESSIONS.rows(pk, using)]
-    by_session: dict[Any, dict[str, Any]] = {}
+    sessions = list(m.Session.objects.filter(episode_id=pk).values(*SESSION_FIELDS))
+    by_session = {}
     for s in sessions:
         s["measurements"], s["trials"] = [], []
         by_session[s["pk"]] = s
-    for sid, marker, value in _MEASUREMENTS.rows(pk, using):
+    for sid, marker, value in m.Measurement.objects.filter(session__episode_id=pk).values_list(
+        "session_id", "marker_id", "value"
+    ):
         by_session[sid]["measurements"].append((marker, value))
-    by_trial: dict[Any, dict[str, Any]] = {}
-    for sid, *row in _TRIALS.rows(pk, using):
-        t = dict(zip(TRIAL_FIELDS, row, strict=True))
+    by_trial = {}
+    for t in m.Trial.objects.filter(session__episode_id=pk).values("session_id", *TRIAL_FIELDS):
         t["values"] = []
-        by_session[sid]["trials"].append(t)
+        by_session[t.pop("session_id")]["trials"].append(t)
         by_trial[t["pk"]] = t
-    for tid, marker, value in _TRIAL_VALUES.rows(pk, using):
+    for tid, marker, value in m.TrialValue.objects.filter(trial__session__episode_id=pk).values_list(
+        "trial_id", "marker_id", "value"
+    ):
         by_trial[tid]["values"].append((marker, value))
-    read = {
-        name: [dict(zip(fields, row, strict=True)) for row in query.rows(pk, using)]
-        for name, (query, fields) in _QUERIES.items()
-    }
-    return EpisodeParts(sessions=sessions, **read)
+    return EpisodeParts(
+        areas=list(m.ComplaintArea.objects.filter(episode_id=pk).values(*AREA_FIELDS)),
+        findings=list(m.Finding.objects.filter(episode_id=pk).values(*FINDING_FIELDS)),
+        markers=list(m.Marker.objects.filter(episode_id=pk).values(*MARKER_FIELDS)),
+        sessions=sessions,
+        plan=list(m.PlanItem.objects.filter(episode_id=pk).values(*PLAN_FIELDS)),
+        goals=list(m.Goal.objects.filter(episode_id=pk).values(*GOAL_FIELDS)),
+    )
 
 
 def parts_of(episode: m.Episode) -> EpisodeParts:
