@@ -13,6 +13,7 @@ from ninja import Body, NinjaAPI, Schema, Status
 from ninja.security import HttpBearer
 
 import kinetrace
+from kinetrace.case import Case
 from kinetrace.errors import CaseError
 from kinetrace.web import actions
 from kinetrace.web.access import episodes_for, get_episode_for_user, patients_for
@@ -76,28 +77,29 @@ def list_episodes(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
-@api.get("/episodes/{episode_id}/case", response={200: dict[str, Any], 409: Problems})
-def get_case(request: HttpRequest, episode_id: int) -> Any:
-    """The episode as a ``kinetrace/case@1`` document."""
+def _episode_case(request: HttpRequest, episode_id: int, action: str) -> Case | Status:
+    """The user's episode as a core case (audited as ``action``), or 409 with the core's problems."""
     episode = get_episode_for_user(request.user, episode_id, full=True)
     try:
         case = episode_to_case(episode)
     except CaseError as exc:
         return Status(409, {"problems": exc.problems})
-    actions.audit(request.user, episode.patient, "api_get_case", "", episode)
-    return case.to_dict()
+    actions.audit(request.user, episode.patient, action, "", episode)
+    return case
+
+
+@api.get("/episodes/{episode_id}/case", response={200: dict[str, Any], 409: Problems})
+def get_case(request: HttpRequest, episode_id: int) -> Any:
+    """The episode as a ``kinetrace/case@1`` document."""
+    case = _episode_case(request, episode_id, "api_get_case")
+    return case if isinstance(case, Status) else case.to_dict()
 
 
 @api.get("/episodes/{episode_id}/analysis", response={200: dict[str, Any], 409: Problems})
 def get_analysis(request: HttpRequest, episode_id: int) -> Any:
     """The core's ``kinetrace/analysis@1`` for the episode (scored trials, ranking, next trial)."""
-    episode = get_episode_for_user(request.user, episode_id, full=True)
-    try:
-        case = episode_to_case(episode)
-    except CaseError as exc:
-        return Status(409, {"problems": exc.problems})
-    actions.audit(request.user, episode.patient, "api_get_analysis", "", episode)
-    return kinetrace.analyse(case).to_dict()
+    case = _episode_case(request, episode_id, "api_get_analysis")
+    return case if isinstance(case, Status) else kinetrace.analyse(case).to_dict()
 
 
 @api.post("/cases", response={201: Created, 422: Problems})
