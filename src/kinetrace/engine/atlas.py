@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
 
+import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from kinetrace.knowledge.catalogue import Region, _load_yaml, regions
+from kinetrace.knowledge.catalogue import KnowledgeError, Region, load_yaml, regions
 
 Laterality = Literal["ipsilateral", "contralateral", "both"]
 Mechanism = Literal["kinetic_chain", "myofascial_diagonal", "neural_continuum", "protective_output"]
@@ -171,8 +172,8 @@ class Atlas:
 
 def _parse(name: str, problems: list[CheckMessage]) -> dict[str, Any]:
     try:
-        return _load_yaml(name)
-    except Exception as exc:  # noqa: BLE001 - any load failure is reported as E001, with its text
+        return load_yaml(name)
+    except (KnowledgeError, yaml.YAMLError, OSError) as exc:  # reported as E001, with its text
         problems.append(CheckMessage("kinetrace.E001", name, str(exc)))
         return {}
 

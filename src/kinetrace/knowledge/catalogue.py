@@ -68,7 +68,8 @@ class CatalogueMarker(BaseModel):
         return self
 
 
-def _load_yaml(name: str) -> dict[str, Any]:
+def load_yaml(name: str) -> dict[str, Any]:
+    """A knowledge data file of this package as a mapping (KnowledgeError if it is not one)."""
     text = resources.files("kinetrace.knowledge").joinpath(name).read_text(encoding="utf-8")
     data = yaml.safe_load(text)
     if not isinstance(data, dict):
@@ -77,7 +78,7 @@ def _load_yaml(name: str) -> dict[str, Any]:
 
 
 def _parse_list(name: str, key: str, model: type[BaseModel]) -> list[Any]:
-    data = _load_yaml(name)
+    data = load_yaml(name)
     items = data.get(key)
     if not isinstance(items, list):
         raise KnowledgeError(f"{name}: expected a list under {key!r}")
