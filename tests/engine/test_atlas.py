@@ -86,3 +86,22 @@ def test_structure_matching_prefers_the_longest_name() -> None:
     assert at.match_structure("upper trapezius, right").id == "upper_trapezius"  # type: ignore[union-attr]
     assert at.match_structure("Adverse tension of the sciatic nerve").id == "sciatic_nerve"  # type: ignore[union-attr]
     assert at.match_structure("shoulder girdle") is None
+
+
+def test_unreadable_atlas_file_is_reported_as_e001(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A data file that cannot be parsed gives kinetrace.E001 naming the file, not a crash."""
+    import yaml
+
+    from kinetrace.engine import atlas as atlas_module
+
+    real = atlas_module.load_yaml
+
+    def broken(name: str) -> dict[str, object]:
+        if name == "links.yaml":
+            raise yaml.YAMLError("mapping values are not allowed here")
+        return real(name)
+
+    monkeypatch.setattr(atlas_module, "load_yaml", broken)
+    problems, loaded = check_atlas()
+    assert loaded is None
+    assert any(p.id == "kinetrace.E001" and "links.yaml" in str(p) for p in problems), problems
