@@ -6,14 +6,19 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
 PY="${PYTHON:-python3}"
 
-# Debian packages: PostgreSQL (throwaway test server), Chromium (Playwright browser tests),
-# Pango (WeasyPrint PDF), poppler-utils (PDF -> PNG/text checks), fonts, wrk (scripts/loadtest).
-DEBIAN_PACKAGES=(postgresql chromium libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b poppler-utils fonts-dejavu-core wrk)
+# Debian packages the app needs: Pango/HarfBuzz and fonts (WeasyPrint PDF reports), libGL/glib
+# (OpenCV and MediaPipe for video analysis).
+APP_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core libgl1 libglib2.0-0)
+# ... and what the tests add: PostgreSQL (throwaway test server), Chromium (Playwright browser
+# tests), poppler-utils (PDF -> PNG/text checks), wrk (scripts/loadtest).
+TEST_PACKAGES=(postgresql chromium poppler-utils wrk)
 
+# ensure_debian_packages [PACKAGE...]: install whichever of them are missing (as root or via sudo).
 ensure_debian_packages() {
-  command -v dpkg >/dev/null 2>&1 || { echo "note: not a Debian system; install the equivalents of: ${DEBIAN_PACKAGES[*]}" >&2; return 0; }
+  local wanted=("$@")
+  command -v dpkg >/dev/null 2>&1 || { echo "note: not a Debian system; install the equivalents of: ${wanted[*]}" >&2; return 0; }
   local missing=()
-  for p in "${DEBIAN_PACKAGES[@]}"; do
+  for p in "${wanted[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
