@@ -126,12 +126,7 @@ def sagittal_runner(
     speed = (p.overstride_left + p.push_off) / (p.duty_factor * period) if p.overground else 0.0
     world_x = np.cumsum(face * speed / fps)
     x_px = size[0] / 2 + (xy[..., 0] * face[:, None] + world_x[:, None] * 0.2) * px_per_leg
-    y_px = size[1] - 40 - xy[..., 1] * px_per_leg
-    out = np.stack([x_px, y_px], axis=-1)
-    if noise_px > 0:
-        gen = rng if rng is not None else np.random.default_rng(0)
-        out = out + gen.normal(0.0, noise_px, out.shape)
-    return PoseSequence(xy=out, conf=np.ones(out.shape[:2]), fps=fps, size=size, source="synthetic")
+    return _to_pose(x_px, xy, px_per_leg=px_per_leg, fps=fps, size=size, noise_px=noise_px, rng=rng)
 
 
 def sagittal_truth(params: RunnerParams | None = None) -> dict[str, float]:
@@ -219,6 +214,20 @@ def frontal_runner(
         xy[:, INDEX[name]] = arr
     mirror = 1.0 if view == "back" else -1.0
     x_px = size[0] / 2 + mirror * xy[..., 0] * px_per_leg
+    return _to_pose(x_px, xy, px_per_leg=px_per_leg, fps=fps, size=size, noise_px=noise_px, rng=rng)
+
+
+def _to_pose(
+    x_px: np.ndarray,
+    xy: np.ndarray,
+    *,
+    px_per_leg: float,
+    fps: float,
+    size: tuple[int, int],
+    noise_px: float,
+    rng: np.random.Generator | None,
+) -> PoseSequence:
+    """Image y from body-frame heights (feet 40 px above the bottom edge), optional pixel noise."""
     y_px = size[1] - 40 - xy[..., 1] * px_per_leg
     out = np.stack([x_px, y_px], axis=-1)
     if noise_px > 0:
