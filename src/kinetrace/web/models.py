@@ -107,6 +107,11 @@ class Episode(models.Model):
     red_flags_cleared = models.TextField(blank=True, help_text="Referral or clearance recorded for the red flags")
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
+    #: Screening answers, flag text -> "yes" / "no" / "not_asked" (helper C, issue 12).
+    screening_answers = models.JSONField(default=dict, blank=True)
+    screened_on = models.DateField(null=True, blank=True, help_text="When the screening questions were asked")
+    #: The patient summary's free-text parts as edited by the clinician before download.
+    summary_texts = models.JSONField(default=dict, blank=True)
     #: Bumped by every action that changes the episode or its parts (keys the workbench cache).
     revision = models.PositiveIntegerField(default=0, editable=False)
 
@@ -160,6 +165,8 @@ class Finding(_EpisodePart):
     severity = models.PositiveSmallIntegerField(default=2, choices=[(1, "1 mild"), (2, "2 moderate"), (3, "3 marked")])
     text = models.CharField(max_length=500, blank=True)
     history = models.JSONField(default=list, blank=True)
+    #: Retired from the exam but kept with its data (trials name it): not offered for new trials.
+    archived = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["id"]
@@ -183,6 +190,8 @@ class Marker(_EpisodePart):
     baseline = models.FloatField()
     target = models.FloatField(null=True, blank=True)
     primary = models.BooleanField(default=False)
+    #: Retired from the exam but kept with its recorded values: no new values are asked for it.
+    archived = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["id"]
@@ -350,3 +359,61 @@ class AdviceItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.text[:60]}"
+
+
+# --- Record safety, session notes, exam templates (issue 12) -------------------------------------
+
+
+class DeletedRecord(_EpisodePart):
+    """A deleted part of an episode, kept so the delete can be undone (restored from ``data``)."""
+
+    kind = models.CharField(max_length=20)
+    label = models.CharField(max_length=300, blank=True)
+    data = models.JSONField(default=dict)
+    created = models.DateTimeField(auto_now_add=True)
+    restored = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-id"]
+
+
+class SessionNote(models.Model):
+    """A SOAP note of a session; signed notes are locked, an amendment is a new version."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="notes")
+    version = models.PositiveSmallIntegerField(default=1)
+    subjective = models.TextField(blank=True)
+    objective = models.TextField(blank=True)
+    assessment = models.TextField(blank=True)
+    plan = models.TextField(blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField("reason for the amendment", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["session_id", "version"]
+        constraints = [models.UniqueConstraint(fields=["session", "version"], name="unique_note_version")]
+
+    @property
+    def signed(self) -> bool:
+        return self.signed_at is not None
+
+
+class ExamTemplate(models.Model):
+    """A clinic's whole-body screen: checklist items by region and a default marker set (editable)."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="exam_templates")
+    name = models.CharField(max_length=200)
+    complaint_region = models.CharField(max_length=40, blank=True, help_text="Complaint area this template suits")
+    #: [{"region", "side", "kind", "structure", "text"}]: the findings offered as ticks
+    checklist = models.JSONField(default=list, blank=True)
+    #: [{"test", "region", "side"}]: catalogue markers offered with a baseline input
+    markers = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["clinic", "name"], name="unique_exam_template_name")]
+
+    def __str__(self) -> str:
+        return self.name
