@@ -52,6 +52,7 @@ class Episode:
         self.patient = patient
         self._rng = rng
         self._remaining = np.ones_like(patient.contributions)
+        self._nonspecific = np.zeros(len(patient.mdc))  # accumulated non-specific improvement
         self._n_measured = np.ones(len(patient.mdc))  # the baseline was one measurement
         self._trials: list[Trial] = []
         self._case = patient.case
@@ -70,7 +71,7 @@ class Episode:
     def true_values(self) -> FloatArray:
         """Noise-free marker values now (after carry-over)."""
         p = self.patient
-        deficit = (p.contributions * self._remaining).sum(axis=0)
+        deficit = (p.contributions * self._remaining).sum(axis=0) - self._nonspecific
         return np.asarray(np.clip(p.target - p.direction * deficit, p.low, p.high), dtype=np.float64)
 
     def _weighted_deficit(self) -> float:
@@ -97,22 +98,76 @@ class Episode:
         p = self.patient
         f = self._index[finding_id]
         before = self._remaining[f].copy()
-        e = float(p.efficacy[f])
+        e = self._efficacy(f, finding_id)
         self._remaining[f] = before * (1.0 - e)
-        n_m = len(p.mdc)
-        retest = self._rng.random(n_m) < p.scenario.p_retest
-        retest[0] = True
-        retest[list(p.local[f])] = True
-        trial = self._record(finding_id, f"Treat {finding_id}", np.flatnonzero(retest))
+        self._nonspecific_step()
+        trial = self._record(finding_id, f"Treat {finding_id}", self._retest_set(f))
         self._remaining[f] = before * (1.0 - p.scenario.carryover * e)
         self.treated.append(finding_id)
         return trial
+
+    def _efficacy(self, f: int, finding_id: str) -> FloatArray:
+        """Per-marker share of the finding's contributions this trial removes.
+
+        The patient's efficacy, times its per-marker restore share (partial responders), times
+        ``repeat_efficacy`` for every earlier trial of the same finding (saturation).
+        """
+        p = self.patient
+        e = np.full(len(p.mdc), float(p.efficacy[f]))
+        if p.marker_efficacy is not None:
+            e = e * p.marker_efficacy[f]
+        repeats = self.treated.count(finding_id)
+        return np.asarray(e * p.scenario.repeat_efficacy**repeats, dtype=np.float64)
+
+    def _nonspecific_step(self) -> None:
+        """Non-specific improvement of every sign (placebo, attention, regression to the mean).
+
+        Each treatment trial improves each marker by ``nonspecific_mdc`` MDC on average (uniform
+        0.5-1.5 times that), ``nonspecific_first`` times more on the first trial of the session;
+        the improvement stays (it is part of the true state from then on).
+        """
+        sc = self.patient.scenario
+        if sc.nonspecific_mdc <= 0:
+            return
+        p = self.patient
+        size = sc.nonspecific_mdc * (sc.nonspecific_first if not self.treated else 1.0)
+        lift = size * p.mdc * self._rng.uniform(0.5, 1.5, size=len(p.mdc))
+        self._nonspecific = self._nonspecific + lift
+
+    def _retest_set(self, f: int) -> IntArray:
+        """Markers re-tested after a trial of finding ``f``.
+
+        Always the primary complaint measure and the finding's own signs. Then either each other
+        marker with probability ``p_retest`` or, with ``retest_count`` = (lo, hi), other markers
+        drawn at random until lo-hi signs in all are re-tested (sparse re-testing).
+        """
+        p = self.patient
+        n_m = len(p.mdc)
+        sc = p.scenario
+        if sc.retest_count is None:
+            retest = self._rng.random(n_m) < sc.p_retest
+            retest[0] = True
+            retest[list(p.local[f])] = True
+            return np.flatnonzero(retest)
+        k = int(self._rng.integers(sc.retest_count[0], sc.retest_count[1] + 1))
+        chosen = [0, *(j for j in p.local[f] if j != 0)]
+        rest = [j for j in range(n_m) if j not in chosen]
+        extra = max(0, k - len(chosen))
+        if extra and rest:
+            chosen += [int(j) for j in self._rng.choice(rest, size=min(extra, len(rest)), replace=False)]
+        return np.asarray(sorted(chosen[: max(k, 1)]), dtype=np.intp)
 
     def measure(self, idx: IntArray) -> FloatArray:
         """Measure markers ``idx`` now (noise and learning applied); counts as a re-test."""
         p = self.patient
         true = self.true_values()[idx]
         noise = self._rng.normal(0.0, p.sem[idx])
+        r = p.scenario.session_noise_corr
+        if r > 0:
+            # signs measured in one sitting move together: a shared component (toward "better"
+            # or "worse" for all of them) with correlation r, same marginal SD
+            shared = float(self._rng.normal())
+            noise = np.sqrt(1.0 - r) * noise + np.sqrt(r) * shared * p.direction[idx] * p.sem[idx]
         observed = np.clip(true + p.learning[idx] * self._n_measured[idx] + noise, p.low[idx], p.high[idx])
         self._n_measured[idx] += 1
         return np.asarray(observed, dtype=np.float64)

@@ -69,6 +69,11 @@ class SimPatient:
         Systematic change per re-test, in marker units (toward "better").
     local : tuple of tuple of int
         For each finding, the marker indices measured at its own site.
+    co_drivers : tuple of str
+        Further drivers (scenario ``n_drivers`` > 1): each relieves part of the picture; naming
+        any of them counts as right.
+    marker_efficacy : ndarray, shape (n_findings, n_markers), optional
+        Per-marker multiplier of a finding's efficacy (partial responders); None = all ones.
     """
 
     case: Case
@@ -87,6 +92,13 @@ class SimPatient:
     learning: FloatArray
     baseline_true: FloatArray
     local: tuple[tuple[int, ...], ...]
+    co_drivers: tuple[str, ...] = ()
+    marker_efficacy: FloatArray | None = None
+
+    @property
+    def accepted_calls(self) -> tuple[str, ...]:
+        """Calls that count as right: the driver, and any co-driver (either relieves part)."""
+        return (self.driver, *self.co_drivers)
 
     @property
     def finding_ids(self) -> tuple[str, ...]:
@@ -135,45 +147,66 @@ def driver_weights(
     return np.ones(len(pairs))
 
 
-def simulate_patient(scenario: Scenario, rng: np.random.Generator, *, patient_id: str = "sim") -> SimPatient:
-    """Draw one patient of ``scenario``.
+@dataclass
+class _Draft:
+    """The patient being drawn, step by step (internal to :func:`simulate_patient`)."""
 
-    Parameters
-    ----------
-    scenario : Scenario
-        Patient mix (``scenarios.yaml``).
-    rng : numpy.random.Generator
-        The only source of randomness.
-    patient_id : str
-        Id written into the case.
-    """
-    data = simulator_data()
+    c_region: str
+    c_side: str
+    f_regions: list[str]
+    f_sides: list[str]
+    unlisted: bool
+    driver_idx: int
+    co_idx: list[int]
+    sec_idx: list[int]
+    findings: list[dict[str, Any]]
+    markers_spec: list[tuple[str, str, str, bool]]
+    local: tuple[tuple[int, ...], ...]
+
+
+def _draw_complaint_and_findings(
+    scenario: Scenario, rng: np.random.Generator
+) -> tuple[str, str, list[str], list[str]]:
+    """Complaint area, and findings in distinct regions listed head to toe (a whole-body exam)."""
     atlas = regions()
-    catalogue = marker_catalogue()
     region_ids = list(atlas)
-
-    # Complaint.
-    c_region = str(rng.choice(list(data.complaint_regions)))
+    c_region = str(rng.choice(list(simulator_data().complaint_regions)))
     c_side = str(rng.choice(["left", "right"])) if atlas[c_region].paired else "central"
-
-    # Findings: distinct regions, listed head to toe (the order of a whole-body exam).
     n_f = int(rng.integers(scenario.n_findings[0], scenario.n_findings[1] + 1))
     picked = sorted(rng.choice(len(region_ids), size=n_f, replace=False).tolist())
     f_regions = [region_ids[i] for i in picked]
     f_sides = [_side_for(r, rng) for r in f_regions]
+    return c_region, c_side, f_regions, f_sides
 
-    # Driver.
+
+def _draw_drivers(
+    scenario: Scenario, rng: np.random.Generator, prior: FloatArray
+) -> tuple[bool, int, list[int], list[int]]:
+    """Unlisted or listed driver, the co-driver(s) of ``n_drivers`` worlds, secondary contributors."""
+    n_f = len(prior)
     unlisted = bool(rng.random() < scenario.p_unlisted)
-    prior = driver_weights(scenario, f_regions, f_sides, c_region, c_side)
     driver_idx = -1 if unlisted else int(rng.choice(n_f, p=_choice_weights(prior)))
-    others = [i for i in range(n_f) if i != driver_idx]
+    co_idx: list[int] = []
+    if scenario.n_drivers > 1 and not unlisted:
+        rest = np.array([0.0 if i == driver_idx else float(prior[i]) for i in range(n_f)])
+        k = min(scenario.n_drivers - 1, n_f - 1)
+        co_idx = sorted(rng.choice(n_f, size=k, replace=False, p=_choice_weights(rest)).tolist())
+    others = [i for i in range(n_f) if i != driver_idx and i not in co_idx]
     n_sec = min(len(others), int(rng.integers(scenario.n_secondary[0], scenario.n_secondary[1] + 1)))
     sec_idx = sorted(rng.choice(others, size=n_sec, replace=False).tolist()) if n_sec else []
+    return unlisted, driver_idx, co_idx, sec_idx
 
+
+def _draw_finding_dicts(
+    scenario: Scenario, rng: np.random.Generator, f_regions: list[str], f_sides: list[str], drivers: set[int]
+) -> list[dict[str, Any]]:
+    """Severity (drivers drawn from their own weights) and kind of every finding, as case data."""
+    atlas = regions()
+    n_f = len(f_regions)
     severities = [
         int(
             rng.choice(
-                [1, 2, 3], p=scenario.driver_severity_weights if i == driver_idx else scenario.other_severity_weights
+                [1, 2, 3], p=scenario.driver_severity_weights if i in drivers else scenario.other_severity_weights
             )
         )
         for i in range(n_f)
@@ -182,8 +215,15 @@ def simulate_patient(scenario: Scenario, rng: np.random.Generator, *, patient_id
     for i, (r, s) in enumerate(zip(f_regions, f_sides, strict=True)):
         kind = str(rng.choice(list(_KINDS_BY_SEGMENT[atlas[r].segment])))
         findings.append({"id": f"f{i + 1:02d}_{r}", "kind": kind, "region": r, "side": s, "severity": severities[i]})
+    return findings
 
-    # Markers: the complaint measures, one sign at each finding's site, a few extra remote signs.
+
+def _draw_marker_sites(
+    scenario: Scenario, rng: np.random.Generator, draft_sites: tuple[str, str, list[str], list[str]]
+) -> tuple[list[tuple[str, str, str, bool]], tuple[tuple[int, ...], ...]]:
+    """Markers: the complaint measures, one sign at each finding's site, a few extra remote signs."""
+    c_region, c_side, f_regions, f_sides = draft_sites
+    region_ids = list(regions())
     sites: list[tuple[str, str, str, bool]] = [("nprs", c_region, c_side, True), ("psfs_item", c_region, c_side, False)]
     for r, s in zip(f_regions, f_sides, strict=True):
         sites.append((_test_for_region(r), r, s, False))
@@ -202,81 +242,135 @@ def simulate_patient(scenario: Scenario, rng: np.random.Generator, *, patient_id
         tuple(j for j, (t, r, s, _p) in enumerate(markers_spec) if r == fr and s == fs and j >= 2)
         for fr, fs in zip(f_regions, f_sides, strict=True)
     )
+    return markers_spec, local
 
-    n_m = len(markers_spec)
-    mdc = np.array([float(catalogue[t].mdc or 1.0) for t, *_ in markers_spec])
-    direction = np.array([1.0 if catalogue[t].better == "higher" else -1.0 for t, *_ in markers_spec])
-    target = np.array([data.marker_sites[t].target for t, *_ in markers_spec])
-    low = np.array([catalogue[t].range[0] for t, *_ in markers_spec])
-    high = np.array([catalogue[t].range[1] for t, *_ in markers_spec])
-    room = np.where(direction > 0, target - low, high - target) / mdc  # most deficit the range allows
-    deficit = rng.uniform(*scenario.marker_deficit_mdc, size=n_m)
+
+def _marker_arrays(markers_spec: list[tuple[str, str, str, bool]]) -> dict[str, FloatArray]:
+    """Per-marker MDC, better direction, target and catalogue range."""
+    data = simulator_data()
+    catalogue = marker_catalogue()
+    return {
+        "mdc": np.array([float(catalogue[t].mdc or 1.0) for t, *_ in markers_spec]),
+        "direction": np.array([1.0 if catalogue[t].better == "higher" else -1.0 for t, *_ in markers_spec]),
+        "target": np.array([data.marker_sites[t].target for t, *_ in markers_spec]),
+        "low": np.array([catalogue[t].range[0] for t, *_ in markers_spec]),
+        "high": np.array([catalogue[t].range[1] for t, *_ in markers_spec]),
+    }
+
+
+def _draw_deficits(scenario: Scenario, rng: np.random.Generator, arr: dict[str, FloatArray]) -> FloatArray:
+    """Each marker's deficit in MDC units (the primary complaint measure from the pain baseline)."""
+    mdc, direction = arr["mdc"], arr["direction"]
+    room = np.where(direction > 0, arr["target"] - arr["low"], arr["high"] - arr["target"]) / mdc
+    deficit = rng.uniform(*scenario.marker_deficit_mdc, size=len(mdc))
     deficit[0] = rng.uniform(*scenario.pain_baseline) / mdc[0]
-    deficit = np.minimum(deficit, 0.95 * room)
+    return np.asarray(np.minimum(deficit, 0.95 * room), dtype=np.float64)
 
-    # Shares of each marker's deficit per source (rows: findings, hidden driver, residual).
-    shares = np.zeros((n_f + 2, n_m))
-    drow = n_f if unlisted else driver_idx
+
+def _draw_driver_shares(scenario: Scenario, rng: np.random.Generator, d: _Draft, shares: FloatArray) -> None:
+    """The driver's share of the complaint measures, of the markers it reaches and of its own site.
+
+    With co-drivers (``n_drivers`` > 1), each reached marker and the complaint measures are split
+    between the drivers (``co_driver_split`` to each co-driver): either relieves part of the picture.
+    """
+    n_m = shares.shape[1]
+    drow = len(d.f_regions) if d.unlisted else d.driver_idx
     shares[drow, 0] = rng.uniform(*scenario.driver_primary_share)
     shares[drow, 1] = rng.uniform(*scenario.driver_primary_share)
     reach = rng.random(n_m) < scenario.driver_reach
     reach[:2] = False
     shares[drow, reach] = rng.uniform(*scenario.driver_marker_share, size=int(reach.sum()))
-    if not unlisted:
-        for j in local[driver_idx]:
+    if not d.unlisted:
+        for j in d.local[d.driver_idx]:
             shares[drow, j] = max(shares[drow, j], rng.uniform(0.6, 0.9))
-    for i in sec_idx:
+    for i in d.co_idx:
+        split = rng.uniform(*scenario.co_driver_split, size=n_m)
+        split[2:] = np.where(rng.random(n_m - 2) < split[2:], 1.0, 0.0)  # a remote sign belongs to one of them
+        moved = shares[drow] * split
+        moved[list(d.local[d.driver_idx])] = 0.0  # the driver keeps its own site
+        shares[drow] -= moved
+        shares[i] += moved
+        for j in d.local[i]:
+            shares[i, j] = max(shares[i, j], rng.uniform(0.6, 0.9))
+
+
+def _draw_shares(scenario: Scenario, rng: np.random.Generator, d: _Draft, n_m: int) -> FloatArray:
+    """Shares of each marker's deficit per source (rows: findings, hidden driver, residual)."""
+    n_f = len(d.f_regions)
+    shares = np.zeros((n_f + 2, n_m))
+    _draw_driver_shares(scenario, rng, d, shares)
+    for i in d.sec_idx:
         shares[i, 0] = rng.uniform(*scenario.secondary_primary_share)
         shares[i, 1] = rng.uniform(*scenario.secondary_primary_share)
         remote = rng.random(n_m) < scenario.secondary_reach
         remote[:2] = False
         shares[i, remote] = rng.uniform(*scenario.secondary_marker_share, size=int(remote.sum()))
     for i in range(n_f):
-        if i == driver_idx:
+        if i == d.driver_idx or i in d.co_idx:
             continue
-        for j in local[i]:
+        for j in d.local[i]:
             shares[i, j] = max(shares[i, j], rng.uniform(*scenario.local_share))
     total = shares[:-1].sum(axis=0)
     scale = np.where(total > 0.95, 0.95 / np.maximum(total, 1e-12), 1.0)
     shares[:-1] *= scale
     shares[-1] = 1.0 - shares[:-1].sum(axis=0)
-    contributions = shares * (deficit * mdc)
+    return shares
 
+
+def _draw_efficacy(scenario: Scenario, rng: np.random.Generator, d: _Draft) -> FloatArray:
+    """Share of a finding's contributions one trial removes (Beta; non-responders; drivers respond)."""
+    n_f = len(d.f_regions)
     a = scenario.efficacy_mean * scenario.efficacy_concentration
     b = (1.0 - scenario.efficacy_mean) * scenario.efficacy_concentration
     efficacy = rng.beta(a, b, size=n_f)
     efficacy[rng.random(n_f) < scenario.p_nonresponder] = 0.0
-    if not unlisted:
+    if not d.unlisted:
         # A driver whose treatment changes nothing cannot be told from an unlisted one by any
         # trial; it would measure the method's ceiling, not the strategies. Drivers respond.
         da = scenario.driver_efficacy_mean * scenario.efficacy_concentration
         db = (1.0 - scenario.driver_efficacy_mean) * scenario.efficacy_concentration
-        efficacy[driver_idx] = rng.beta(da, db)
+        efficacy[d.driver_idx] = rng.beta(da, db)
+    for i in d.co_idx:
+        da = scenario.driver_efficacy_mean * scenario.efficacy_concentration
+        db = (1.0 - scenario.driver_efficacy_mean) * scenario.efficacy_concentration
+        efficacy[i] = rng.beta(da, db)
+    return np.asarray(efficacy, dtype=np.float64)
 
-    sem = scenario.noise_scale * mdc / MDC_PER_SEM
-    learning = direction * scenario.learning_sem_per_retest * mdc / MDC_PER_SEM
-    weight = np.ones(n_m)
-    weight[0] = 2.0
-    true = target - direction * contributions.sum(axis=0)
-    baseline = np.clip(true + rng.normal(0.0, sem), low, high)
 
-    # History: drawn last, and only when the scenario has any, so scenarios without history keep
-    # the random stream (and the patients) they had before history existed.
-    if scenario.history_driver > 0 or scenario.history_other > 0:
-        kinds = list(data.history_kinds)
-        kind_p = _choice_weights(np.array([data.history_kinds[k] for k in kinds]))
-        for i, finding in enumerate(findings):
-            rate = scenario.history_driver if i == driver_idx else scenario.history_other
-            if rng.random() < rate:
-                finding["history"] = [kinds[int(rng.choice(len(kinds), p=kind_p))]]
+def _draw_marker_efficacy(scenario: Scenario, rng: np.random.Generator, d: _Draft, n_m: int) -> FloatArray:
+    """Per-marker multiplier of a driver's efficacy (partial responders); all ones otherwise."""
+    out = np.ones((len(d.f_regions), n_m))
+    if scenario.driver_marker_restore is None:
+        return out
+    a, b = scenario.driver_marker_restore
+    for i in [d.driver_idx, *d.co_idx] if not d.unlisted else []:
+        out[i] = rng.beta(a, b, size=n_m)
+    return out
 
-    case_dict: dict[str, Any] = {
+
+def _draw_history(scenario: Scenario, rng: np.random.Generator, d: _Draft) -> None:
+    """History on findings, drawn last and only when the scenario has any, so scenarios without
+    history keep the random stream (and the patients) they had before history existed."""
+    if scenario.history_driver <= 0 and scenario.history_other <= 0:
+        return
+    data = simulator_data()
+    kinds = list(data.history_kinds)
+    kind_p = _choice_weights(np.array([data.history_kinds[k] for k in kinds]))
+    drivers = {d.driver_idx, *d.co_idx}
+    for i, finding in enumerate(d.findings):
+        rate = scenario.history_driver if i in drivers else scenario.history_other
+        if rng.random() < rate:
+            finding["history"] = [kinds[int(rng.choice(len(kinds), p=kind_p))]]
+
+
+def _case_dict(scenario: Scenario, d: _Draft, baseline: FloatArray, target: FloatArray, patient_id: str) -> dict[str, Any]:
+    return {
         "format": "kinetrace/case@1",
         "title": f"Simulated patient ({scenario.name})",
         "synthetic": True,
         "patient": {"id": patient_id},
-        "complaint": {"areas": [{"region": c_region, "side": c_side, "kind": "pain"}]},
-        "findings": findings,
+        "complaint": {"areas": [{"region": d.c_region, "side": d.c_side, "kind": "pain"}]},
+        "findings": d.findings,
         "markers": [
             {
                 "id": f"m{j:02d}_{t}",
@@ -287,27 +381,78 @@ def simulate_patient(scenario: Scenario, rng: np.random.Generator, *, patient_id
                 "target": float(target[j]),
                 "primary": p,
             }
-            for j, (t, r, s, p) in enumerate(markers_spec)
+            for j, (t, r, s, p) in enumerate(d.markers_spec)
         ],
         "sessions": [],
     }
-    case = load_case(case_dict)
-    driver = NONE if unlisted else findings[driver_idx]["id"]
+
+
+def _draft(scenario: Scenario, rng: np.random.Generator) -> _Draft:
+    """Complaint, findings, drivers and markers (the exam a clinician would write down)."""
+    c_region, c_side, f_regions, f_sides = _draw_complaint_and_findings(scenario, rng)
+    prior = driver_weights(scenario, f_regions, f_sides, c_region, c_side)
+    unlisted, driver_idx, co_idx, sec_idx = _draw_drivers(scenario, rng, prior)
+    findings = _draw_finding_dicts(scenario, rng, f_regions, f_sides, {driver_idx, *co_idx})
+    markers_spec, local = _draw_marker_sites(scenario, rng, (c_region, c_side, f_regions, f_sides))
+    return _Draft(
+        c_region, c_side, f_regions, f_sides, unlisted, driver_idx, co_idx, sec_idx, findings, markers_spec, local
+    )
+
+
+def simulate_patient(scenario: Scenario, rng: np.random.Generator, *, patient_id: str = "sim") -> SimPatient:
+    """Draw one patient of ``scenario``.
+
+    Steps (each its own function, in the order they draw from ``rng``): complaint and findings,
+    drivers and secondary contributors, severities and kinds, marker sites, deficits, shares per
+    source, efficacy (and per-marker restore shares), measurement parameters, history.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Patient mix (``scenarios.yaml``).
+    rng : numpy.random.Generator
+        The only source of randomness.
+    patient_id : str
+        Id written into the case.
+    """
+    d = _draft(scenario, rng)
+    arr = _marker_arrays(d.markers_spec)
+    mdc, direction = arr["mdc"], arr["direction"]
+    n_m = len(mdc)
+    deficit = _draw_deficits(scenario, rng, arr)
+    contributions = _draw_shares(scenario, rng, d, n_m) * (deficit * mdc)
+    efficacy = _draw_efficacy(scenario, rng, d)
+    sem = scenario.noise_scale * mdc / MDC_PER_SEM
+    learning = direction * scenario.learning_sem_per_retest * mdc / MDC_PER_SEM
+    weight = np.ones(n_m)
+    weight[0] = 2.0
+    true = arr["target"] - direction * contributions.sum(axis=0)
+    baseline = np.clip(true + rng.normal(0.0, sem), arr["low"], arr["high"])
+    _draw_history(scenario, rng, d)
+    marker_efficacy = _draw_marker_efficacy(scenario, rng, d, n_m)
+    if scenario.fatigue_share > 0:
+        flip = rng.random(n_m) < scenario.fatigue_share
+        flip[0] = False
+        learning = np.where(flip, -learning, learning)
+    case = load_case(_case_dict(scenario, d, baseline, arr["target"], patient_id))
+    driver = NONE if d.unlisted else d.findings[d.driver_idx]["id"]
     return SimPatient(
         case=case,
         scenario=scenario,
         driver=str(driver),
-        secondary=tuple(str(findings[i]["id"]) for i in sec_idx),
+        secondary=tuple(str(d.findings[i]["id"]) for i in d.sec_idx),
         contributions=contributions,
         efficacy=efficacy,
         mdc=mdc,
         sem=sem,
         direction=direction,
-        target=target,
-        low=low,
-        high=high,
+        target=arr["target"],
+        low=arr["low"],
+        high=arr["high"],
         weight=weight,
         learning=learning,
         baseline_true=true,
-        local=local,
+        local=d.local,
+        co_drivers=tuple(str(d.findings[i]["id"]) for i in d.co_idx),
+        marker_efficacy=marker_efficacy,
     )

@@ -104,9 +104,25 @@ class Scenario(_Frozen):
     extra_markers: IntRange
     driver_severity_weights: tuple[float, float, float]
     other_severity_weights: tuple[float, float, float]
+    # Structural knobs of the family of worlds (issue 11). Their defaults are today's world, and a
+    # knob at its default draws nothing, so the older scenarios keep their random streams.
+    assumptions: tuple[str, ...] = ()
+    n_drivers: int = Field(default=1, ge=1, le=3)
+    co_driver_split: Range = (0.3, 0.5)
+    driver_marker_restore: tuple[float, float] | None = None
+    fatigue_share: float = Field(default=0.0, ge=0, le=1)
+    nonspecific_mdc: float = Field(default=0.0, ge=0)
+    nonspecific_first: float = Field(default=1.0, ge=0)
+    repeat_efficacy: float = Field(default=1.0, ge=0, le=1)
+    retest_count: IntRange | None = None
+    session_noise_corr: float = Field(default=0.0, ge=0, lt=1)
 
     @model_validator(mode="after")
     def _ranges_ordered(self) -> Scenario:
+        if self.retest_count is not None and not 1 <= self.retest_count[0] <= self.retest_count[1]:
+            raise ValueError(f"retest_count: need 1 <= low <= high, got {self.retest_count}")
+        if self.driver_marker_restore is not None and min(self.driver_marker_restore) <= 0:
+            raise ValueError("driver_marker_restore: Beta parameters must be > 0")
         for key in ("n_findings", "n_secondary", "marker_deficit_mdc", "pain_baseline", "extra_markers"):
             low, high = getattr(self, key)
             if low > high:
@@ -155,11 +171,30 @@ def simulator_data() -> SimulatorData:
     text = resources.files("kinetrace.simulate").joinpath("scenarios.yaml").read_text(encoding="utf-8")
     raw: Any = yaml.safe_load(text)
     try:
+        raw["scenarios"] = _with_bases(raw["scenarios"])
+    except (KeyError, TypeError) as exc:
+        raise SimulatorDataError(f"scenarios.yaml: scenarios: {exc}") from exc
+    try:
         data = SimulatorData.model_validate(raw)
     except ValidationError as exc:
         raise SimulatorDataError(f"scenarios.yaml: {exc}") from exc
     named = {k: v.model_copy(update={"name": k}) for k, v in data.scenarios.items()}
     return data.model_copy(update={"scenarios": named})
+
+
+def _with_bases(raw: dict[str, Any]) -> dict[str, Any]:
+    """Resolve ``base: <scenario>``: a world is its base scenario with the keys it states changed."""
+    out: dict[str, Any] = {}
+    for name, spec in raw.items():
+        base = spec.get("base")
+        if base is None:
+            out[name] = spec
+            continue
+        if base not in out:
+            raise KeyError(f"{name}.base: {base!r} is not a scenario listed before it")
+        merged = {**out[base], **{k: v for k, v in spec.items() if k != "base"}}
+        out[name] = merged
+    return out
 
 
 def scenario_names() -> tuple[str, ...]:
