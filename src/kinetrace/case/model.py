@@ -9,9 +9,10 @@ duplicate ids, a trial naming an unknown marker, NPRS 11) live in :mod:`kinetrac
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+import re
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 CASE_FORMAT = "kinetrace/case@1"
 
@@ -34,17 +35,49 @@ Direction = Literal["higher", "lower"]
 #: Candidate id of a control trial: a re-test with no treatment.
 CONTROL = "control"
 
+_CONTROL_ANY = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tab, LF and CR allowed
+
+
+def _single_line(value: str) -> str:
+    if _CONTROL_ANY.search(value):
+        raise ValueError("control characters (line breaks, tabs, NUL...) are not allowed here")
+    return value
+
+
+def _multi_line(value: str) -> str:
+    if _CONTROL_MULTILINE.search(value):
+        raise ValueError("control characters (NUL, escape...) are not allowed; line breaks and tabs are")
+    return value
+
+
+#: Bounds every surface shares (web forms, API, import, CLI); lengths match the web app's columns.
+MAX_ID = 64
+MAX_REGION = 40
+MAX_LINE = 300
+MAX_TEXT = 5000
+#: Plausibility bound for any measured value, target or MDC (degrees, mm, kg, s, scores...).
+MAX_MAGNITUDE = 1e6
+
+Ident = Annotated[str, Field(min_length=1, max_length=MAX_ID), AfterValidator(_single_line)]
+Region = Annotated[str, Field(max_length=MAX_REGION), AfterValidator(_single_line)]
+Line = Annotated[str, Field(max_length=MAX_LINE), AfterValidator(_single_line)]
+Text = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_multi_line)]
+Source = Annotated[str, Field(max_length=500), AfterValidator(_single_line)]
+Value = Annotated[float, Field(ge=-MAX_MAGNITUDE, le=MAX_MAGNITUDE, allow_inf_nan=False)]
+Values = Annotated[dict[Ident, Value], Field(max_length=500)]
+
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, allow_inf_nan=False)
 
 
 class Goal(_Model):
     """A goal in the patient's words, with its status (e.g. achieved, with the race time)."""
 
-    text: str = Field(min_length=1)
+    text: Line = Field(min_length=1)
     status: GoalStatus = "open"
-    note: str = ""
+    note: Line = ""
 
     @classmethod
     def _coerce(cls, value: Any) -> Any:
@@ -52,12 +85,12 @@ class Goal(_Model):
 
 
 class Patient(_Model):
-    id: str = Field(min_length=1)
+    id: Ident
     age: int | None = Field(default=None, ge=0, le=120)
     sex: Literal["female", "male", "other", "unknown"] | None = None
-    occupation: str = ""
-    activities: tuple[str, ...] = ()
-    goals: tuple[Goal, ...] = ()
+    occupation: Line = ""
+    activities: tuple[Line, ...] = Field(default=(), max_length=100)
+    goals: tuple[Goal, ...] = Field(default=(), max_length=100)
 
     @field_validator("goals", mode="before")
     @classmethod
@@ -68,30 +101,33 @@ class Patient(_Model):
 
 
 class ComplaintArea(_Model):
-    region: str
+    region: Region
     side: Side
     kind: ComplaintKind = "pain"
 
 
 class Complaint(_Model):
-    areas: tuple[ComplaintArea, ...] = Field(min_length=1)
+    areas: tuple[ComplaintArea, ...] = Field(min_length=1, max_length=200)
     duration_weeks: float | None = Field(default=None, ge=0, le=5200)
-    aggravating: tuple[str, ...] = ()
-    easing: tuple[str, ...] = ()
-    description: str = ""
+    aggravating: tuple[Line, ...] = Field(default=(), max_length=100)
+    easing: tuple[Line, ...] = Field(default=(), max_length=100)
+    description: Text = ""
 
 
 class Screening(_Model):
     """Red and yellow flags found at screening; red flags need a recorded clearance or referral."""
 
-    red_flags: tuple[str, ...] = ()
-    yellow_flags: tuple[str, ...] = ()
-    red_flags_cleared: str = ""
+    red_flags: tuple[Line, ...] = Field(default=(), max_length=100)
+    yellow_flags: tuple[Line, ...] = Field(default=(), max_length=100)
+    red_flags_cleared: Text = ""
+    #: Flags asked about and answered "no" ("screened, negative"), and when the questions were asked.
+    screened_negative: tuple[str, ...] = ()
+    screened_on: dt.date | None = None
 
 
 class History(_Model):
     kind: HistoryKind
-    text: str = ""
+    text: Source = ""
 
     @classmethod
     def _coerce(cls, value: Any) -> Any:
@@ -102,14 +138,14 @@ class History(_Model):
 
 
 class Finding(_Model):
-    id: str = Field(min_length=1)
+    id: Ident
     kind: FindingKind
-    region: str
+    region: Region
     side: Side
-    structure: str | None = None
+    structure: Annotated[str, Field(max_length=200), AfterValidator(_single_line)] | None = None
     severity: int = Field(default=2, ge=1, le=3)
-    text: str = ""
-    history: tuple[History, ...] = ()
+    text: Source = ""
+    history: tuple[History, ...] = Field(default=(), max_length=50)
 
     @field_validator("history", mode="before")
     @classmethod
@@ -128,18 +164,18 @@ class Marker(_Model):
     (from the catalogue when ``test`` is set), so consumers never look the catalogue up again.
     """
 
-    id: str = Field(min_length=1)
-    test: str | None = None
-    name: str | None = None
-    unit: str | None = None
-    ucum: str | None = None
+    id: Ident
+    test: Ident | None = None
+    name: Annotated[str, Field(max_length=200), AfterValidator(_single_line)] | None = None
+    unit: Annotated[str, Field(max_length=40), AfterValidator(_single_line)] | None = None
+    ucum: Annotated[str, Field(max_length=40), AfterValidator(_single_line)] | None = None
     better: Direction | None = None
-    mdc: float | None = Field(default=None, gt=0)
-    mdc_source: str | None = None
-    region: str
+    mdc: float | None = Field(default=None, gt=0, le=MAX_MAGNITUDE)
+    mdc_source: Source | None = None
+    region: Region
     side: Side
-    baseline: float
-    target: float | None = None
+    baseline: Value
+    target: Value | None = None
     primary: bool = False
 
     @property
@@ -156,12 +192,12 @@ class Marker(_Model):
 
 
 class Trial(_Model):
-    id: str = Field(min_length=1)
-    candidate: str = Field(min_length=1)
-    intervention: str = ""
-    pre: dict[str, float] | None = None
-    post: dict[str, float] = Field(min_length=1)
-    note: str = ""
+    id: Ident
+    candidate: Ident
+    intervention: Line = ""
+    pre: Values | None = None
+    post: Values = Field(min_length=1)
+    note: Text = ""
 
     @property
     def is_control(self) -> bool:
@@ -169,33 +205,33 @@ class Trial(_Model):
 
 
 class Session(_Model):
-    id: str = Field(min_length=1)
+    id: Ident
     date: dt.date
-    measurements: dict[str, float] = Field(default_factory=dict)
-    trials: tuple[Trial, ...] = ()
-    note: str = ""
+    measurements: Values = Field(default_factory=dict)
+    trials: tuple[Trial, ...] = Field(default=(), max_length=500)
+    note: Text = ""
 
 
 class PlanItem(_Model):
     kind: PlanKind
-    text: str = Field(min_length=1)
-    targets: tuple[str, ...] = ()
-    source: str = ""
+    text: Text = Field(min_length=1)
+    targets: tuple[Ident, ...] = Field(default=(), max_length=100)
+    source: Source = ""
 
 
 class Case(_Model):
     """One patient's episode: complaint, screening, findings, markers, sessions with trials, plan."""
 
     format: Literal["kinetrace/case@1"]
-    title: str = ""
+    title: Line = ""
     synthetic: bool = True
     patient: Patient
     complaint: Complaint
     screening: Screening = Screening()
-    findings: tuple[Finding, ...] = ()
-    markers: tuple[Marker, ...] = ()
-    sessions: tuple[Session, ...] = ()
-    plan: tuple[PlanItem, ...] = ()
+    findings: tuple[Finding, ...] = Field(default=(), max_length=500)
+    markers: tuple[Marker, ...] = Field(default=(), max_length=500)
+    sessions: tuple[Session, ...] = Field(default=(), max_length=500)
+    plan: tuple[PlanItem, ...] = Field(default=(), max_length=500)
 
     def finding(self, finding_id: str) -> Finding:
         for f in self.findings:

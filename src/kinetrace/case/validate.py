@@ -10,15 +10,14 @@ outside 0-10 for NPRS``).
 from __future__ import annotations
 
 import difflib
-import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
+from kinetrace.case.bounded import DEFAULT_LIMITS, check_tree, excerpt, parse_case_bytes
 from kinetrace.case.model import CASE_FORMAT, CONTROL, Case, Marker
 from kinetrace.errors import CaseError
 from kinetrace.knowledge import marker_catalogue, regions
@@ -41,7 +40,11 @@ def load_case(source: str | Path | Mapping[str, Any]) -> Case:
     CaseError
         With every problem found, each as ``path: message``.
     """
-    data = _read(source) if isinstance(source, str | Path) else dict(source)
+    if isinstance(source, str | Path):
+        data = _read(source)
+    else:
+        check_tree(source)
+        data = dict(source)
     problems = _check_format(data)
     try:
         case = Case.model_validate(data)
@@ -59,18 +62,20 @@ def load_case(source: str | Path | Mapping[str, Any]) -> Case:
 def _read(path: str | Path) -> dict[str, Any]:
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        size = path.stat().st_size
+        if size > DEFAULT_LIMITS.max_bytes:
+            raise CaseError([f"{path}: larger than {DEFAULT_LIMITS.max_bytes // 1024} KiB (the limit for a case file)"])
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise CaseError([f"{path}: file not found"]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CaseError([f"{path}: cannot be read ({exc})"]) from None
+    except OSError as exc:
+        raise CaseError([f"{path}: cannot be read ({exc.strerror})"]) from None
     try:
-        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    except (yaml.YAMLError, json.JSONDecodeError) as exc:
-        raise CaseError([f"{path}: not valid {'JSON' if path.suffix == '.json' else 'YAML'}: {exc}"]) from None
-    if not isinstance(data, dict):
-        raise CaseError([f"{path}: expected a mapping with format: {CASE_FORMAT}"])
-    return data
+        return parse_case_bytes(raw)
+    except CaseError as exc:
+        raise CaseError(
+            [p.replace("file:", f"{path}:", 1) if p.startswith("file:") else p for p in exc.problems]
+        ) from None
 
 
 def _check_format(data: Mapping[str, Any]) -> list[str]:
@@ -78,7 +83,7 @@ def _check_format(data: Mapping[str, Any]) -> list[str]:
     if tag is None:
         return [f"format: missing; expected {CASE_FORMAT!r}"]
     if tag != CASE_FORMAT:
-        return [f"format: {tag!r} is not supported; expected {CASE_FORMAT!r}"]
+        return [f"format: {excerpt(tag)} is not supported; expected {CASE_FORMAT!r}"]
     return []
 
 
@@ -100,8 +105,10 @@ def _pydantic_problems(exc: ValidationError) -> list[str]:
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] not in {"missing", "extra_forbidden"} and "input" in err:
             given = err["input"]
-            if not isinstance(given, dict | list):
-                msg += f" (got {given!r})"
+            if isinstance(given, str):
+                msg += f" (got {excerpt(given)})"
+            elif isinstance(given, int | float | bool) or given is None:
+                msg += f" (got {given!r:.40})"
         problems.append(f"{format_path(loc)}: {msg}")
     return problems
 
