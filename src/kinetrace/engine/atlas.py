@@ -36,7 +36,15 @@ CHECKS: dict[str, str] = {
     "kinetrace.E010": "a link without published support weighted above its level",
     "kinetrace.E011": "the fallback link is missing or not a regional_interdependence link",
     "kinetrace.E012": "a prior factor table misses a value of the case vocabulary",
+    "kinetrace.E013": "a figure or source without a verification record (status, locator, population)",
+    "kinetrace.E014": "a link graded above the cap of its best source design (grade rule clause 1)",
+    "kinetrace.E015": "a PROM definition is inconsistent (items, range, scoring, licence)",
+    "kinetrace.E016": "a video reference value or MDC without a source",
 }
+
+#: Order of the evidence levels, strongest first (grade rule: a link never exceeds its cap).
+LEVEL_ORDER: tuple[str, ...] = ("A", "B", "C/B", "C", "C/D", "D", "none")
+VerificationStatus = Literal["full_text", "abstract", "secondary", "unverified"]
 
 
 class AtlasError(RuntimeError):
@@ -62,6 +70,17 @@ class _Model(BaseModel):
 class EvidenceLevel(_Model):
     weight: float = Field(gt=0, le=1)
     meaning: str
+    rule: str = Field(min_length=1)
+
+
+class SourceRecord(_Model):
+    """Verification record of one link source: design, locator, population, status."""
+
+    design: str
+    status: VerificationStatus
+    locator: str = Field(min_length=1)
+    population: str = Field(min_length=1)
+    checked: str = Field(min_length=1)
 
 
 class LinkType(_Model):
@@ -90,6 +109,8 @@ class Link(_Model):
     weight_note: str | None = None
     structures: tuple[str, ...] = ()
     note: str = ""
+    grade_basis: str = ""
+    regraded_from: str | None = None
 
 
 class Structure(_Model):
@@ -136,6 +157,8 @@ class Atlas:
     levels: dict[str, EvidenceLevel]
     link_types: dict[str, LinkType]
     sources: dict[str, str]
+    source_records: dict[str, SourceRecord]
+    designs: dict[str, str]
     links: tuple[Link, ...]
     fallback: Link
     structures: dict[str, Structure]
@@ -145,6 +168,16 @@ class Atlas:
         """The link's weight: its override, else its level's default; times its type's kind factor."""
         base = link.weight if link.weight is not None else self.levels[link.evidence].weight
         return base * self.link_types[link.type].factor(finding_kind)
+
+    def status(self, link: Link) -> VerificationStatus:
+        """The link's verification status: the weakest status among its sources."""
+        order = ("full_text", "abstract", "secondary", "unverified")
+        return max((self.source_records[s].status for s in link.sources), key=order.index)
+
+    def cap(self, link: Link) -> str:
+        """The highest level the link's sources can support (grade rule clause 1)."""
+        caps = [self.designs[self.source_records[s].design] for s in link.sources]
+        return min(caps, key=LEVEL_ORDER.index)
 
     def mechanism(self, link: Link) -> Mechanism:
         """The mechanism class of the link's type."""
@@ -251,6 +284,53 @@ def _check_links(
     return problems
 
 
+def _source_records(doc: dict[str, Any], problems: list[CheckMessage]) -> dict[str, SourceRecord]:
+    out: dict[str, SourceRecord] = {}
+    for k, v in (doc.get("source_records") or {}).items():
+        try:
+            out[str(k)] = SourceRecord.model_validate(v)
+        except ValidationError as exc:
+            problems.append(CheckMessage("kinetrace.E013", f"links.yaml: source_records.{k}", _flat(exc)))
+    return out
+
+
+def _flat(exc: ValidationError) -> str:
+    return str(exc).replace("\n", " ")
+
+
+def _check_grades(
+    links: dict[str, Link],
+    sources: dict[str, str],
+    records: dict[str, SourceRecord],
+    designs: dict[str, str],
+) -> list[CheckMessage]:
+    """E013: every source has a verification record; E014: no link above its sources' cap."""
+    problems = [
+        CheckMessage("kinetrace.E013", f"links.yaml: sources.{k}", "no verification record under `source_records`")
+        for k in sources
+        if k not in records
+    ]
+    for k, rec in records.items():
+        if designs.get(rec.design) not in LEVEL_ORDER:
+            problems.append(
+                CheckMessage("kinetrace.E013", f"links.yaml: source_records.{k}", f"design {rec.design!r} has no cap")
+            )
+    for link in links.values():
+        known = [s for s in link.sources if s in records and designs.get(records[s].design) in LEVEL_ORDER]
+        if not known or link.evidence not in LEVEL_ORDER:
+            continue
+        cap = min((designs[records[s].design] for s in known), key=LEVEL_ORDER.index)
+        if LEVEL_ORDER.index(link.evidence) < LEVEL_ORDER.index(cap):
+            problems.append(
+                CheckMessage("kinetrace.E014", f"links.yaml: {link.id}", f"level {link.evidence} above its cap {cap}")
+            )
+        if link.regraded_from is not None and link.regraded_from not in LEVEL_ORDER:
+            problems.append(
+                CheckMessage("kinetrace.E004", f"links.yaml: {link.id}", f"regraded_from {link.regraded_from!r}")
+            )
+    return problems
+
+
 def check_atlas() -> tuple[list[CheckMessage], Atlas | None]:
     """Load and check the atlas files; return every problem and the atlas (None if unusable).
 
@@ -272,6 +352,9 @@ def check_atlas() -> tuple[list[CheckMessage], Atlas | None]:
     links: dict[str, Link] = _models("links.yaml", "links", links_doc.get("links"), Link, problems)
     fallback_id = str(links_doc.get("fallback_link", ""))
     problems += _check_links(links, levels, types, sources, known, fallback_id)
+    records = _source_records(links_doc, problems)
+    designs = {str(k): str(v) for k, v in (links_doc.get("designs") or {}).items()}
+    problems += _check_grades(links, sources, records, designs)
     structures: dict[str, Structure] = _models(
         "structures.yaml", "structures", struct_doc.get("structures"), Structure, problems
     )
@@ -298,6 +381,8 @@ def check_atlas() -> tuple[list[CheckMessage], Atlas | None]:
         levels=levels,
         link_types=types,
         sources=sources,
+        source_records=records,
+        designs=designs,
         links=graph_links,
         fallback=links[fallback_id],
         structures=structures,

@@ -14,6 +14,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 Direction = Literal["higher", "lower"]
+VerificationStatus = Literal["full_text", "abstract", "secondary", "unverified"]
+Rater = Literal["same_rater", "between_raters", "not_stated", "not_applicable"]
+Interval = Literal["same_session", "same_day", "between_sessions", "not_stated", "not_applicable"]
+Symptomatic = Literal["symptomatic", "asymptomatic", "mixed", "not_stated"]
+FigureGrade = Literal["A", "B", "C", "D"]
 Segment = Literal["head_neck", "trunk", "upper_limb", "pelvis", "lower_limb"]
 
 
@@ -32,6 +37,31 @@ class Region(BaseModel):
     paired: bool
     #: SNOMED CT body-structure concept id (codes only; see regions.yaml and docs/fhir.md).
     snomed: str | None = None
+
+
+class FigureRecord(BaseModel):
+    """Verification record of one published figure (an MDC or MCID): where and how it was checked."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    locator: str = Field(min_length=1)
+    population: str = Field(min_length=1)
+    rater: Rater
+    interval: Interval
+    symptomatic: Symptomatic
+    status: VerificationStatus
+    grade: FigureGrade
+    checked: str = Field(min_length=1)
+
+    def conditions(self) -> str:
+        """Population and re-test conditions in words (reports print this beside the source)."""
+        bits = [
+            self.rater.replace("_", " "),
+            self.interval.replace("_", " "),
+            self.symptomatic,
+        ]
+        said = [b for b in bits if not b.startswith("not ")]
+        return f"{self.population}" + (f" ({', '.join(said)})" if said else "")
 
 
 class CatalogueMarker(BaseModel):
@@ -54,6 +84,17 @@ class CatalogueMarker(BaseModel):
     mcid_note: str | None = None
     mcid_source: str | None = None
     loinc: str | None = None
+    mdc_record: FigureRecord | None = None
+    mcid_record: FigureRecord | None = None
+
+    def figures(self) -> list[tuple[str, float, FigureRecord | None]]:
+        """Every published figure of this marker: (kind, value, its verification record)."""
+        out: list[tuple[str, float, FigureRecord | None]] = []
+        if self.mdc is not None:
+            out.append(("mdc", self.mdc, self.mdc_record))
+        if self.mcid is not None:
+            out.append(("mcid", self.mcid, self.mcid_record))
+        return out
 
     @model_validator(mode="after")
     def _figures_have_sources(self) -> CatalogueMarker:

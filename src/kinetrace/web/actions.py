@@ -33,8 +33,8 @@ class ActionError(Exception):
         super().__init__("; ".join(self.problems))
 
 
-def audit(
-    user: Any, patient: m.Patient | None, action: str, detail: str = "", episode: m.Episode | None = None
+def _audit_row(
+    user: Any, patient: m.Patient | None, action: str, detail: str, episode: m.Episode | None
 ) -> None:
     clinic = patient.clinic if patient is not None else clinic_of(user)
     m.AuditEvent.objects.create(
@@ -42,18 +42,34 @@ def audit(
         user=user if getattr(user, "is_authenticated", False) else None,
         patient=patient,
         episode_id_ref=episode.pk if episode is not None else None,
-        action=action,
+        action=action[:40],
         detail=detail[:500],
     )
-    if episode is not None and action != "view":
-        # every change of an episode goes through here: invalidate what was computed from it
+
+
+def audit(
+    user: Any, patient: m.Patient | None, action: str, detail: str = "", episode: m.Episode | None = None
+) -> None:
+    """Audit a *change*; with an episode, bump its revision (invalidates what was computed from it)."""
+    _audit_row(user, patient, action, detail, episode)
+    if episode is not None:
         m.Episode.objects.filter(pk=episode.pk).update(revision=F("revision") + 1, updated=timezone.now())
         episode.revision += 1
 
 
+def record_read(
+    user: Any, patient: m.Patient | None, action: str, detail: str = "", episode: m.Episode | None = None
+) -> None:
+    """The one way a read is audited (page, list, export, report, API call): a row, never a change.
+
+    A read never touches the episode: its ``revision`` and ``updated`` stay as they were.
+    """
+    _audit_row(user, patient, action, detail, episode)
+
+
 def do_record_view(user: Any, patient: m.Patient, what: str, episode: m.Episode | None = None) -> None:
-    """Audit a read of a patient record."""
-    audit(user, patient, "view", what, episode)
+    """Audit a page view of a patient record (a read)."""
+    record_read(user, patient, "view", what, episode)
 
 
 def _revalidate(episode: m.Episode) -> Case | None:
