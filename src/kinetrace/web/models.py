@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from typing import get_args
+from typing import Any, get_args
 
 from django.conf import settings
 from django.db import models
@@ -35,6 +35,8 @@ BETTER = [("higher", "higher is better"), ("lower", "lower is better")]
 class Clinic(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(unique=True)
+    #: Every member must use a second factor (TOTP or a recovery code); set by the clinic's admin.
+    require_2fa = models.BooleanField("require two-factor authentication", default=False)
 
     def __str__(self) -> str:
         return self.name
@@ -58,20 +60,34 @@ class Membership(models.Model):
 class ApiToken(models.Model):
     """A bearer token for the JSON API; only its SHA-256 is stored."""
 
+    READ = "read"
+    WRITE = "write"
+    SCOPES = [(READ, "read only"), (WRITE, "read and write")]
+
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100, default="api")
     digest = models.CharField(max_length=64, unique=True)
     created = models.DateTimeField(auto_now_add=True)
+    scope = models.CharField(max_length=10, choices=SCOPES, default=READ)
+    expires = models.DateTimeField(null=True, blank=True)
+    last_used = models.DateTimeField(null=True, blank=True)
+    revoked = models.DateTimeField(null=True, blank=True)
+
+    def usable(self, now: Any) -> bool:
+        return self.revoked is None and (self.expires is None or self.expires > now)
 
     @staticmethod
     def hash(raw: str) -> str:
         return hashlib.sha256(raw.encode()).hexdigest()
 
     @classmethod
-    def issue(cls, user: models.Model, name: str = "api") -> tuple[ApiToken, str]:
+    def issue(
+        cls, user: models.Model, name: str = "api", *, scope: str = "read", expires: Any = None
+    ) -> tuple[ApiToken, str]:
         """Create a token; the raw value is returned once and never stored."""
         raw = "kt_" + secrets.token_urlsafe(32)
-        return cls.objects.create(user=user, name=name, digest=cls.hash(raw)), raw
+        row = cls.objects.create(user=user, name=name, digest=cls.hash(raw), scope=scope, expires=expires)
+        return row, raw
 
 
 class Patient(models.Model):
