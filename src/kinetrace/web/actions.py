@@ -200,7 +200,7 @@ def do_record_trial(
         raise ActionError([f"candidate: {candidate!r} is not a finding of this episode"])
     session = episode.sessions.order_by("-date", "-id").first()
     if session is None:
-        session = m.Session.objects.create(episode=episode, key="s1", date=dt.date.today())
+        session = m.Session.objects.create(episode=episode, key="s1", date=timezone.localdate())
     keys = set(m.Trial.objects.filter(session__episode=episode).values_list("key", flat=True))
     trial = m.Trial.objects.create(
         session=session, key=_next_key(keys, "t"), candidate=candidate, intervention=intervention, note=note

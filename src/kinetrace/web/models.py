@@ -73,6 +73,9 @@ class ApiToken(models.Model):
     last_used = models.DateTimeField(null=True, blank=True)
     revoked = models.DateTimeField(null=True, blank=True)
 
+    def __str__(self) -> str:
+        return f"{self.name} ({self.scope})"
+
     def usable(self, now: Any) -> bool:
         return self.revoked is None and (self.expires is None or self.expires > now)
 
@@ -171,6 +174,9 @@ class ComplaintArea(_EpisodePart):
     class Meta:
         ordering = ["id"]
 
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.region} ({self.side})"
+
 
 class Finding(_EpisodePart):
     key = models.CharField("id", max_length=64)
@@ -226,6 +232,9 @@ class Session(_EpisodePart):
         ordering = ["date", "id"]
         constraints = [models.UniqueConstraint(fields=["episode", "key"], name="unique_session_key")]
 
+    def __str__(self) -> str:
+        return f"{self.key} ({self.date})"
+
 
 class Measurement(models.Model):
     """A marker re-measured at the start of a session."""
@@ -237,6 +246,9 @@ class Measurement(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [models.UniqueConstraint(fields=["session", "marker"], name="unique_measurement")]
+
+    def __str__(self) -> str:
+        return f"session {self.session_id}, marker {self.marker_id}: {self.value:g}"
 
 
 class Trial(models.Model):
@@ -251,6 +263,9 @@ class Trial(models.Model):
     class Meta:
         ordering = ["id"]
 
+    def __str__(self) -> str:
+        return f"{self.key}: {self.candidate}"
+
 
 class TrialValue(models.Model):
     """A marker's re-test value after a trial."""
@@ -263,6 +278,9 @@ class TrialValue(models.Model):
         ordering = ["id"]
         constraints = [models.UniqueConstraint(fields=["trial", "marker"], name="unique_trial_value")]
 
+    def __str__(self) -> str:
+        return f"trial {self.trial_id}, marker {self.marker_id}: {self.value:g}"
+
 
 class PlanItem(_EpisodePart):
     kind = models.CharField(max_length=20, choices=PLAN_KINDS)
@@ -273,6 +291,9 @@ class PlanItem(_EpisodePart):
     class Meta:
         ordering = ["id"]
 
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.text[:60]}"
+
 
 class Goal(_EpisodePart):
     text = models.CharField(max_length=300)
@@ -281,6 +302,9 @@ class Goal(_EpisodePart):
 
     class Meta:
         ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.text[:60]} ({self.status})"
 
 
 class AuditEvent(models.Model):
@@ -324,6 +348,9 @@ class VideoAnalysis(_EpisodePart):
 
     class Meta:
         ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} video {self.original_name or self.pk} ({self.status})"
 
 
 # --- Catalogues (edited in the Django admin) ---------------------------------------------------
@@ -392,6 +419,9 @@ class DeletedRecord(_EpisodePart):
     class Meta:
         ordering = ["-id"]
 
+    def __str__(self) -> str:
+        return f"deleted {self.kind}: {self.label}"
+
 
 class SessionNote(models.Model):
     """A SOAP note of a session; signed notes are locked, an amendment is a new version."""
@@ -410,6 +440,9 @@ class SessionNote(models.Model):
     class Meta:
         ordering = ["session_id", "version"]
         constraints = [models.UniqueConstraint(fields=["session", "version"], name="unique_note_version")]
+
+    def __str__(self) -> str:
+        return f"note v{self.version} of session {self.session_id}"
 
     @property
     def signed(self) -> bool:
