@@ -204,11 +204,28 @@ class Trial(_Model):
         return self.candidate == CONTROL
 
 
+class PromResponse(_Model):
+    """A patient-reported outcome measure filled in at a session (knowledge/proms.yaml ids).
+
+    ``items`` are the responses in item order (``None`` = not answered); PSFS ``labels`` name
+    the patient's activities in the same order. Without items, ``total`` is the score entered
+    from the clinic's own licensed form. Scored by :func:`kinetrace.proms.score`.
+    """
+
+    instrument: Ident
+    items: tuple[Value | None, ...] = Field(default=(), max_length=100)
+    labels: tuple[Line, ...] = Field(default=(), max_length=100)
+    total: Value | None = None
+    by: Literal["patient", "clinician"] = "clinician"
+    note: Text = ""
+
+
 class Session(_Model):
     id: Ident
     date: dt.date
     measurements: Values = Field(default_factory=dict)
     trials: tuple[Trial, ...] = Field(default=(), max_length=500)
+    proms: tuple[PromResponse, ...] = Field(default=(), max_length=50)
     note: Text = ""
 
 

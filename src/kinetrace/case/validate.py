@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from kinetrace.case.bounded import DEFAULT_LIMITS, check_tree, excerpt, parse_case_bytes
-from kinetrace.case.model import CASE_FORMAT, CONTROL, Case, Marker
+from kinetrace.case.model import CASE_FORMAT, CONTROL, Case, Marker, Session
 from kinetrace.errors import CaseError
 from kinetrace.knowledge import marker_catalogue, regions
 
@@ -174,6 +174,17 @@ def _cross_checks(case: Case) -> Iterable[str]:
             if t.pre is not None:
                 yield from _values(f"{tpath}.pre", t.pre, marker_ids, resolved)
             yield from _values(f"{tpath}.post", t.post, marker_ids, resolved)
+        yield from _prom_problems(path, s)
+
+
+def _prom_problems(path: str, s: Session) -> Iterable[str]:
+    from kinetrace.proms import PromError, score
+
+    for pi, r in enumerate(s.proms):
+        try:
+            score(r.instrument, r.items, r.total)
+        except PromError as exc:
+            yield f"{path}.proms[{pi}].{exc}"
 
 
 def _duplicates(what: str, ids: list[str]) -> Iterable[str]:
