@@ -67,6 +67,18 @@ def record_read(
     _audit_row(user, patient, action, detail, episode)
 
 
+def record_denied(user: Any, action: str, detail: str = "") -> None:
+    """Audit a refused attempt (another clinic's id, a missing record, a missing permission or scope).
+
+    Recorded in the user's own clinic; a user of no clinic (or anonymous) leaves no row here.
+    """
+    membership = m.Membership.objects.filter(user_id=getattr(user, "pk", None)).select_related("clinic").first()
+    if membership is not None:
+        m.AuditEvent.objects.create(
+            clinic=membership.clinic, user=user, action=f"denied:{action}"[:40], detail=detail[:500]
+        )
+
+
 def do_record_view(user: Any, patient: m.Patient, what: str, episode: m.Episode | None = None) -> None:
     """Audit a page view of a patient record (a read)."""
     record_read(user, patient, "view", what, episode)
