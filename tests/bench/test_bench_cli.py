@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from kinetrace.bench import POLICIES
@@ -18,12 +19,13 @@ def test_smoke_run_of_200_patients_prints_the_bench_json_schema(global_random_se
     assert out.exit_code == 0, out.output
     doc = json.loads(out.stdout)
     assert doc["format"] == "kinetrace/bench@1"
-    assert set(doc) == {"format", "command", "engine", "runs"}
+    assert set(doc) == {"format", "command", "engine", "runs", "worlds"}
     (run,) = doc["runs"]
     assert run["scenario"] == "typical" and run["patients"] == 200 and run["seed"] == global_random_seed
     assert [p["policy"] for p in run["policies"]] == list(POLICIES)
     keys = {
-        "policy", "patients", "accuracy", "accuracy_listed_driver", "accuracy_none", "mean_trials", "p90_trials",
+        "policy", "patients", "accuracy", "accuracy_listed_driver", "accuracy_none", "false_none_rate",
+        "mean_trials", "p90_trials",
         "trials_pct_of_exhaustive", "benefit_at_3", "benefit_end", "ece", "reliability", "capped", "wall_s",
     }  # fmt: skip
     for p in run["policies"]:
@@ -86,3 +88,42 @@ def test_help_is_readable() -> None:
     out = runner.invoke(app, ["bench", "--help"])
     assert out.exit_code == 0
     assert "--scenario" in out.output and "--patients" in out.output and "--plots" in out.output
+
+
+def test_several_worlds_get_a_worlds_table_with_the_worst_case() -> None:
+    args = ["bench", "-n", "8", "-s", "easy", "-s", "sparse-retest", "-p", "exhaustive", "-p", "kinetrace"]
+    out = runner.invoke(app, args)
+    assert out.exit_code == 0, out.output
+    assert "Worlds: kinetrace vs exhaustive" in out.stdout and "worst" in out.stdout
+    doc = json.loads(runner.invoke(app, [*args, "--json"]).stdout)
+    rows = doc["worlds"]["rows"]
+    assert [r["scenario"] for r in rows] == ["easy", "sparse-retest"]
+    worst = doc["worlds"]["worst"]
+    assert worst["accuracy_margin"]["accuracy_margin"] == min(r["accuracy_margin"] for r in rows)
+    assert worst["ece"]["ece"] == max(r["ece"] for r in rows)
+
+
+def test_progress_goes_to_stderr_even_with_json(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kinetrace.cli import bench_commands
+
+    seen: list[bool] = []
+    real = bench_commands._progress
+
+    def spy(total: int):  # type: ignore[no-untyped-def]
+        bar = real(total)
+        seen.append(bar.console.stderr)
+        return bar
+
+    monkeypatch.setattr(bench_commands, "_progress", spy)
+    out = runner.invoke(app, ["bench", "-n", "4", "-p", "exhaustive", "--json"])
+    assert out.exit_code == 0, out.output
+    assert seen == [True]
+    json.loads(out.stdout)  # stdout stays pure JSON
+
+
+def test_all_runs_every_world() -> None:
+    from kinetrace.simulate import scenario_names
+
+    out = runner.invoke(app, ["bench", "-n", "2", "-s", "all", "-p", "exhaustive", "--json"])
+    assert out.exit_code == 0, out.output
+    assert [r["scenario"] for r in json.loads(out.stdout)["runs"]] == list(scenario_names())

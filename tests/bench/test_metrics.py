@@ -38,3 +38,15 @@ def test_summary_counts_none_calls_and_compares_trials_with_exhaustive() -> None
     assert m["kinetrace"].trials_pct_of_exhaustive == pytest.approx(25.0)
     assert m["kinetrace"].benefit_at_k == pytest.approx(0.2)  # last value carried forward after 2 trials
     assert m["kinetrace"].ece == pytest.approx(0.2)
+
+
+def test_false_none_rate_counts_listed_drivers_called_none_and_co_drivers_count_as_right() -> None:
+    results = [
+        _r("kinetrace", "f1", "none", 3, 0.6),
+        _r("kinetrace", "f2", "f2", 3, 0.9),
+        _r("kinetrace", "none", "none", 3, 0.9),
+        EpisodeResult("two", 0, "kinetrace", "f1", "f3", 0.8, 2, 8, (0.0, 0.1, 0.2), False, 0.01, accepted=("f3",)),
+    ]
+    (m,) = summarise(results)
+    assert m.false_none_rate == pytest.approx(1 / 3)
+    assert m.accuracy == pytest.approx(3 / 4)

@@ -51,7 +51,10 @@ def test_partial_responders_restore_a_wide_per_marker_share_only_for_the_driver(
 def test_nonspecific_improvement_is_larger_on_the_first_trial_and_stays(global_random_seed: int) -> None:
     p = _patients("nonspecific", 1, global_random_seed, noise_scale=1e-9, learning_sem_per_retest=0.0)[0]
     twin = dataclasses.replace(p, scenario=p.scenario.model_copy(update={"nonspecific_mdc": 0.0}))
-    ep, ep0 = Episode(p, np.random.default_rng(0), control=False), Episode(twin, np.random.default_rng(0), control=False)
+    ep, ep0 = (
+        Episode(p, np.random.default_rng(0), control=False),
+        Episode(twin, np.random.default_rng(0), control=False),
+    )
     lifts = []
     for _ in range(2):
         ep.trial(p.finding_ids[0])

@@ -1,6 +1,8 @@
 """Metrics per policy: accuracy, trials, benefit, calibration (expected calibration error), wall time.
 
-* accuracy: share of patients whose final call (a finding id or "none") is the true driver;
+* accuracy: share of patients whose final call (a finding id or "none") is the true driver (in
+  worlds with two drivers, either counts);
+* false "none" rate: share of patients whose driver IS listed that were called "none";
 * trials: treatment trials used (the opening control re-test is not counted); mean and p90;
 * trials vs exhaustive: mean trials as % of the exhaustive policy's mean on the same patients;
 * benefit@k: share of the patient's initial deficit restored after k trials (noise-free, in MDC
@@ -12,7 +14,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +42,7 @@ class PolicyMetrics:
     accuracy: float
     accuracy_listed: float
     accuracy_none: float
+    false_none_rate: float
     mean_trials: float
     p90_trials: float
     trials_pct_of_exhaustive: float | None
@@ -57,6 +60,7 @@ class PolicyMetrics:
             "accuracy": round(self.accuracy, 4),
             "accuracy_listed_driver": round(self.accuracy_listed, 4),
             "accuracy_none": round(self.accuracy_none, 4),
+            "false_none_rate": round(self.false_none_rate, 4),
             "mean_trials": round(self.mean_trials, 3),
             "p90_trials": round(self.p90_trials, 3),
             "trials_pct_of_exhaustive": None
@@ -134,6 +138,7 @@ def summarise(results: Sequence[EpisodeResult]) -> list[PolicyMetrics]:
                 accuracy=float(np.mean([r.correct for r in rs])),
                 accuracy_listed=float(np.mean([r.correct for r in listed])) if listed else float("nan"),
                 accuracy_none=float(np.mean([r.correct for r in none])) if none else float("nan"),
+                false_none_rate=float(np.mean([r.false_none for r in listed])) if listed else float("nan"),
                 mean_trials=float(trials.mean()),
                 p90_trials=float(np.percentile(trials, 90)),
                 trials_pct_of_exhaustive=100.0 * float(trials.mean()) / ex_mean if ex_mean else None,
@@ -146,3 +151,70 @@ def summarise(results: Sequence[EpisodeResult]) -> list[PolicyMetrics]:
             )
         )
     return out
+
+
+@dataclass(frozen=True)
+class WorldRow:
+    """One world's line of the worlds table: the engine against exhaustive trialling."""
+
+    scenario: str
+    accuracy: float
+    exhaustive_accuracy: float
+    trials_pct_of_exhaustive: float
+    ece: float
+    false_none_rate: float
+    exhaustive_false_none_rate: float
+
+    @property
+    def accuracy_margin(self) -> float:
+        """Engine accuracy minus exhaustive's (>= 0 is the target)."""
+        return self.accuracy - self.exhaustive_accuracy
+
+    @property
+    def false_none_excess(self) -> float:
+        """Engine false-"none" rate minus exhaustive's (<= 0 is the target)."""
+        return self.false_none_rate - self.exhaustive_false_none_rate
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "scenario": self.scenario,
+            "accuracy": round(self.accuracy, 4),
+            "exhaustive_accuracy": round(self.exhaustive_accuracy, 4),
+            "accuracy_margin": round(self.accuracy_margin, 4),
+            "trials_pct_of_exhaustive": round(self.trials_pct_of_exhaustive, 2),
+            "ece": round(self.ece, 4),
+            "false_none_rate": round(self.false_none_rate, 4),
+            "exhaustive_false_none_rate": round(self.exhaustive_false_none_rate, 4),
+        }
+
+
+def world_row(scenario: str, metrics: Sequence[PolicyMetrics], policy: str = "kinetrace") -> WorldRow | None:
+    """The worlds-table row of ``policy`` in one scenario (None without it or exhaustive)."""
+    by = {m.policy: m for m in metrics}
+    if policy not in by or "exhaustive" not in by:
+        return None
+    m, ex = by[policy], by["exhaustive"]
+    return WorldRow(
+        scenario=scenario,
+        accuracy=m.accuracy,
+        exhaustive_accuracy=ex.accuracy,
+        trials_pct_of_exhaustive=m.trials_pct_of_exhaustive or float("nan"),
+        ece=m.ece if m.ece is not None else float("nan"),
+        false_none_rate=m.false_none_rate,
+        exhaustive_false_none_rate=ex.false_none_rate,
+    )
+
+
+def worst_case(rows: Sequence[WorldRow]) -> dict[str, Any]:
+    """The worst value of each target over the worlds, and the world where it occurs."""
+
+    def pick(key: str, value: Callable[[WorldRow], float], worst: Callable[..., WorldRow]) -> dict[str, Any]:
+        row = worst(rows, key=value)
+        return {"scenario": row.scenario, key: round(value(row), 4)}
+
+    return {
+        "accuracy_margin": pick("accuracy_margin", lambda r: r.accuracy_margin, min),
+        "trials_pct_of_exhaustive": pick("trials_pct_of_exhaustive", lambda r: r.trials_pct_of_exhaustive, max),
+        "ece": pick("ece", lambda r: r.ece, max),
+        "false_none_excess": pick("false_none_excess", lambda r: r.false_none_excess, max),
+    }

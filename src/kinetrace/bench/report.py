@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kinetrace.bench.metrics import PolicyMetrics
+from kinetrace.bench.metrics import PolicyMetrics, WorldRow, world_row, worst_case
 from kinetrace.simulate import get_scenario
 
 BENCH_FORMAT = "kinetrace/bench@1"
@@ -59,6 +59,12 @@ def engine_version() -> str:
     return out.stdout.strip() or "unknown"
 
 
+def world_rows(runs: Sequence[ScenarioRun]) -> list[WorldRow]:
+    """The worlds table: the engine against exhaustive trialling in each scenario run."""
+    rows = [world_row(r.scenario, r.metrics) for r in runs]
+    return [r for r in rows if r is not None]
+
+
 def bench_document(runs: Sequence[ScenarioRun], *, command: str) -> dict[str, Any]:
     """The full JSON-able result of a bench invocation."""
     try:
@@ -72,4 +78,10 @@ def bench_document(runs: Sequence[ScenarioRun], *, command: str) -> dict[str, An
         "command": command,
         "engine": {"implementation": engine, "commit": engine_version()},
         "runs": [r.to_dict() for r in runs],
+        "worlds": _worlds(runs),
     }
+
+
+def _worlds(runs: Sequence[ScenarioRun]) -> dict[str, Any]:
+    rows = world_rows(runs)
+    return {"rows": [r.to_dict() for r in rows], "worst": worst_case(rows) if rows else None}

@@ -17,6 +17,7 @@ import numpy as np
 
 from kinetrace.bench.policies import POLICIES, EpisodeView, Policy
 from kinetrace.simulate import Episode, get_scenario, scenario_names, simulate_patient
+from kinetrace.simulate.patient import NONE
 
 #: Benefit is reported after this many treatment trials (and at the end of each episode).
 BENEFIT_AT = 3
@@ -37,10 +38,16 @@ class EpisodeResult:
     benefit: tuple[float, ...]  # benefit after 0, 1, ..., n_trials treatment trials
     capped: bool
     wall_s: float
+    accepted: tuple[str, ...] = ()  # further calls that count as right (co-drivers)
 
     @property
     def correct(self) -> bool:
-        return self.call == self.truth
+        return self.call == self.truth or self.call in self.accepted
+
+    @property
+    def false_none(self) -> bool:
+        """Called "none" although a listed finding drives the complaint."""
+        return self.truth != NONE and self.call == NONE
 
     def benefit_after(self, k: int) -> float:
         return self.benefit[min(k, len(self.benefit) - 1)]
@@ -84,6 +91,7 @@ def run_episode(
         benefit=tuple(benefit),
         capped=capped,
         wall_s=time.perf_counter() - start,
+        accepted=patient.co_drivers,
     )
 
 

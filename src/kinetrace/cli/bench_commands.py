@@ -5,18 +5,19 @@ from __future__ import annotations
 import shlex
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
 from kinetrace.bench import POLICIES, run_benchmark, summarise
-from kinetrace.bench.metrics import PolicyMetrics
-from kinetrace.bench.report import ScenarioRun, bench_document
-from kinetrace.bench.runner import BENEFIT_AT
+from kinetrace.bench.metrics import PolicyMetrics, WorldRow, worst_case
+from kinetrace.bench.report import ScenarioRun, bench_document, world_rows
+from kinetrace.bench.runner import BENEFIT_AT, EpisodeResult
 from kinetrace.cli.output import console, err_console, fail, print_json
 from kinetrace.simulate import scenario_names
 
@@ -28,8 +29,9 @@ def bench(
             "--scenario",
             "-s",
             help=(
-                "Simulated patient mix: typical, easy, noisy, misspecified, coarse-linkage "
-                "(the earlier typical), or all. Repeat for several."
+                "Simulated patient mix (world): typical, easy, noisy, misspecified, coarse-linkage (the earlier "
+                "typical), partial-responders, nonspecific, diminishing-repeats, off-atlas, two-drivers, "
+                "sparse-retest, correlated-noise, or all. Repeat for several."
             ),
         ),
     ] = None,
@@ -56,11 +58,24 @@ def bench(
     Every strategy meets the same simulated patients (same seed). The table shows how often each
     strategy named the true driver (or correctly said it is not among the findings), how many
     treatment trials it needed, how much of the patient's deficit was restored after 3 trials, and
-    for Kinetrace how well its stated probabilities match how often it was right (ECE).
+    for Kinetrace how well its stated probabilities match how often it was right (ECE). With
+    several scenarios, a worlds table compares Kinetrace with exhaustive trialling in each and
+    ends with the worst case over the worlds. A progress bar shows on stderr (also with --json).
     """
+    names, chosen = _checked_options(scenario or ["typical"], policy or [])
+    runs = _run_all(names, patients=patients, seed=seed, policies=chosen, jobs=jobs, plots=plots)
+    if json_out:
+        command = "kinetrace bench " + " ".join(shlex.quote(a) for a in sys.argv[1:] if a != "bench")
+        print_json(bench_document(runs, command=command.strip()))
+        return
+    _print_tables(runs)
+    if plots is not None:
+        console.print(f"Plots written to {plots}/")
+
+
+def _checked_options(scenario: list[str], policy: list[str]) -> tuple[list[str], list[str]]:
+    """Scenario and policy names, checked (exit 2 naming the allowed values)."""
     known = scenario_names()
-    scenario = scenario or ["typical"]
-    policy = policy or []
     names = list(known) if "all" in scenario else scenario
     bad = [s for s in names if s not in known]
     if bad:
@@ -71,51 +86,68 @@ def bench(
     bad = [p for p in policy if p not in POLICIES]
     if bad:
         fail([f"--policy: {b!r} is not a policy; allowed: {', '.join(POLICIES)}" for b in bad], what="Invalid option")
-    chosen = policy or list(POLICIES)
+    return names, policy or list(POLICIES)
+
+
+def _progress(total: int) -> Progress:
+    """One progress bar over every scenario's patients, on stderr, shown on a terminal only."""
+    return Progress(
+        TextColumn("[bold]{task.description}[/]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        disable=not (total >= 100 and err_console.is_terminal),
+        transient=True,
+    )
+
+
+def _run_all(
+    names: Sequence[str], *, patients: int, seed: int, policies: Sequence[str], jobs: int, plots: Path | None
+) -> list[ScenarioRun]:
+    """Run every scenario (one progress bar), summarise it and write its plots."""
     runs = []
-    show_progress = not json_out and patients >= 100 and sys.stderr.isatty()
-    for name in names:
-        start = time.perf_counter()
-        with Progress(
-            TextColumn(f"[bold]{name}[/]"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err_console,
-            disable=not show_progress,
-            transient=True,
-        ) as bar:
-            task = bar.add_task(name, total=patients)
+    with _progress(patients * len(names)) as bar:
+        task = bar.add_task("bench", total=patients * len(names))
+        for name in names:
+            bar.update(task, description=name)
+            start = time.perf_counter()
             results = run_benchmark(
                 name,
                 patients=patients,
                 seed=seed,
-                policies=chosen,
+                policies=policies,
                 jobs=jobs,
-                progress=lambda n, t=task: bar.advance(t, n),
+                progress=lambda n: bar.advance(task, n),
             )
-        wall = time.perf_counter() - start
-        metrics = summarise(results)
-        runs.append(ScenarioRun(name, patients, seed, wall, tuple(metrics)))
-        if plots is not None:
-            from kinetrace.bench.plots import plot_reliability, plot_trials
+            metrics = summarise(results)
+            runs.append(ScenarioRun(name, patients, seed, time.perf_counter() - start, tuple(metrics)))
+            if plots is not None:
+                _write_plots(results, metrics, plots, title=f"{name}, {patients} patients, seed {seed}", name=name)
+    return runs
 
-            plots.mkdir(parents=True, exist_ok=True)
-            title = f"{name}, {patients} patients, seed {seed}"
-            plot_trials(results, plots / f"trials_{name}.png", title=title)
-            for m in metrics:
-                if m.ece is not None and m.policy != "oracle":
-                    plot_reliability(m, plots / f"calibration_{name}_{m.policy}.png", title=title)
-    command = "kinetrace bench " + " ".join(shlex.quote(a) for a in sys.argv[1:] if a != "bench")
-    if json_out:
-        print_json(bench_document(runs, command=command.strip()))
-        return
+
+def _write_plots(
+    results: list[EpisodeResult], metrics: list[PolicyMetrics], plots: Path, *, title: str, name: str
+) -> None:
+    from kinetrace.bench.plots import plot_reliability, plot_trials
+
+    plots.mkdir(parents=True, exist_ok=True)
+    plot_trials(results, plots / f"trials_{name}.png", title=title)
+    for m in metrics:
+        if m.ece is not None and m.policy != "oracle":
+            plot_reliability(m, plots / f"calibration_{name}_{m.policy}.png", title=title)
+
+
+def _print_tables(runs: Sequence[ScenarioRun]) -> None:
+    # Piped or captured output gets the full table, not one squeezed to 80 columns.
+    out = console if console.is_terminal else Console(width=120)
     for run in runs:
-        # Piped or captured output gets the full table, not one squeezed to 80 columns.
-        out = console if console.is_terminal else Console(width=120)
         out.print(_table(run))
-    if plots is not None:
-        console.print(f"Plots written to {plots}/")
+    rows = world_rows(runs)
+    if len(runs) > 1 and rows:
+        out.print(_worlds_table(rows))
 
 
 def _pct(x: float | None) -> str:
@@ -129,6 +161,7 @@ def _table(run: ScenarioRun) -> Table:
         "Accuracy",
         "Listed",
         "None",
+        "False none",
         "Trials",
         "p90",
         "% exh.",
@@ -149,6 +182,7 @@ def _row(m: PolicyMetrics) -> list[str]:
         _pct(m.accuracy),
         _pct(m.accuracy_listed),
         _pct(m.accuracy_none),
+        _pct(m.false_none_rate),
         f"{m.mean_trials:.2f}",
         f"{m.p90_trials:.0f}",
         "-" if m.trials_pct_of_exhaustive is None else f"{m.trials_pct_of_exhaustive:.0f}%",
@@ -156,6 +190,40 @@ def _row(m: PolicyMetrics) -> list[str]:
         "-" if m.ece is None else f"{m.ece:.3f}",
         f"{m.wall_s:.1f}",
     ]
+
+
+def _worlds_table(rows: Sequence[WorldRow]) -> Table:
+    """Kinetrace against exhaustive trialling in every world, and the worst case over worlds."""
+    table = Table(title="Worlds: kinetrace vs exhaustive (worst case last)")
+    for c in ("World", "Accuracy", "Exhaustive", "Margin", "% exh. trials", "ECE", "False none", "Exh. false none"):
+        table.add_column(c, justify="left" if c == "World" else "right")
+    for r in rows:
+        table.add_row(
+            r.scenario,
+            _pct(r.accuracy),
+            _pct(r.exhaustive_accuracy),
+            f"{100 * r.accuracy_margin:+.1f}",
+            f"{r.trials_pct_of_exhaustive:.0f}%",
+            f"{r.ece:.3f}",
+            _pct(r.false_none_rate),
+            _pct(r.exhaustive_false_none_rate),
+        )
+    w = worst_case(rows)
+
+    def cell(key: str, fmt: str) -> str:
+        return f"{fmt.format(w[key][key])} ({w[key]['scenario']})"
+
+    table.add_row(
+        "[bold]worst[/]",
+        "",
+        "",
+        cell("accuracy_margin", "{:+.1%}"),
+        cell("trials_pct_of_exhaustive", "{:.0f}%"),
+        cell("ece", "{:.3f}"),
+        cell("false_none_excess", "{:+.1%}"),
+        "",
+    )
+    return table
 
 
 def register(app: typer.Typer) -> None:

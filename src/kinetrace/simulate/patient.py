@@ -164,9 +164,7 @@ class _Draft:
     local: tuple[tuple[int, ...], ...]
 
 
-def _draw_complaint_and_findings(
-    scenario: Scenario, rng: np.random.Generator
-) -> tuple[str, str, list[str], list[str]]:
+def _draw_complaint_and_findings(scenario: Scenario, rng: np.random.Generator) -> tuple[str, str, list[str], list[str]]:
     """Complaint area, and findings in distinct regions listed head to toe (a whole-body exam)."""
     atlas = regions()
     region_ids = list(atlas)
@@ -363,7 +361,9 @@ def _draw_history(scenario: Scenario, rng: np.random.Generator, d: _Draft) -> No
             finding["history"] = [kinds[int(rng.choice(len(kinds), p=kind_p))]]
 
 
-def _case_dict(scenario: Scenario, d: _Draft, baseline: FloatArray, target: FloatArray, patient_id: str) -> dict[str, Any]:
+def _case_dict(
+    scenario: Scenario, d: _Draft, baseline: FloatArray, target: FloatArray, patient_id: str
+) -> dict[str, Any]:
     return {
         "format": "kinetrace/case@1",
         "title": f"Simulated patient ({scenario.name})",

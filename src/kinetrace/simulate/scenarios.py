@@ -143,26 +143,33 @@ class SimulatorData(_Frozen):
 
     @model_validator(mode="after")
     def _known_names(self) -> SimulatorData:
+        _check_marker_sites(self.marker_sites)
         known = regions()
-        catalogue = marker_catalogue()
-        for test, site in self.marker_sites.items():
-            if test not in catalogue:
-                raise ValueError(f"marker_sites.{test}: not in the marker catalogue")
-            if catalogue[test].mdc is None:
-                raise ValueError(f"marker_sites.{test}: the catalogue has no MDC to derive noise from")
-            for r in site.regions:
-                if r != "*" and r not in known:
-                    raise ValueError(f"marker_sites.{test}: unknown region {r!r}")
-        for r in self.complaint_regions:
+        named = [("complaint_regions", r) for r in self.complaint_regions]
+        named += [
+            (f"atlas_linkage.{k}", r)
+            for k in ("spine_sacroiliac", "upper_body")
+            for r in getattr(self.atlas_linkage, k)
+        ]
+        for where, r in named:
             if r not in known:
-                raise ValueError(f"complaint_regions: unknown region {r!r}")
-        for key in ("spine_sacroiliac", "upper_body"):
-            for r in getattr(self.atlas_linkage, key):
-                if r not in known:
-                    raise ValueError(f"atlas_linkage.{key}: unknown region {r!r}")
+                raise ValueError(f"{where}: unknown region {r!r}")
         if not self.history_kinds or min(self.history_kinds.values()) < 0:
             raise ValueError("history_kinds: at least one kind, weights >= 0")
         return self
+
+
+def _check_marker_sites(sites: dict[str, MarkerSite]) -> None:
+    known = regions()
+    catalogue = marker_catalogue()
+    for test, site in sites.items():
+        if test not in catalogue:
+            raise ValueError(f"marker_sites.{test}: not in the marker catalogue")
+        if catalogue[test].mdc is None:
+            raise ValueError(f"marker_sites.{test}: the catalogue has no MDC to derive noise from")
+        for r in site.regions:
+            if r != "*" and r not in known:
+                raise ValueError(f"marker_sites.{test}: unknown region {r!r}")
 
 
 @cache
