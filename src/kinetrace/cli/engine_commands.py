@@ -8,7 +8,7 @@ import typer
 
 from kinetrace import analyse
 from kinetrace.cli.output import console, fail, load_or_exit, print_json
-from kinetrace.engine import check_atlas, explain
+from kinetrace.engine import explain
 from kinetrace.formatting import probability_label
 
 CASE_ARG = typer.Argument(..., help="Case file (kinetrace/case@1, YAML or JSON).", show_default=False)
@@ -79,23 +79,9 @@ def explain_command(
             console.print(f"     [dim]source: {step['source']}[/]")
 
 
-def check_command() -> None:
-    """Check the shipped body atlas (regions, structures, links, prior factors) for consistency.
-
-    Every problem is printed with a stable id (kinetrace.E001 ...); exit code 1 if any.
-    """
-    problems, loaded = check_atlas()
-    if problems or loaded is None:
-        for p in problems:
-            typer.echo(str(p), err=True)
-        raise typer.Exit(1)
-    console.print(
-        f"[green]OK[/] atlas: {len(loaded.regions)} regions, {len(loaded.structures)} structures, "
-        f"{len(loaded.links)} links, {len(loaded.sources)} sources"
-    )
-
-
 def register(app: typer.Typer) -> None:
     app.command("next")(next_command)
     app.command("explain")(explain_command)
+    from kinetrace.cli.knowledge_commands import check_command
+
     app.command("check")(check_command)
