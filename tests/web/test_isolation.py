@@ -56,11 +56,29 @@ def _params(world: dict[str, Any], owner: str) -> dict[str, Any]:
         "marker_id": ep.markers.first().pk,
         "plan_id": ep.planitems.first().pk,
         "goal_id": ep.goals.first().pk,
+        "session_id": ep.sessions.first().pk,
+        "record_id": _deleted_record(ep).pk,
+        "template_id": _exam_template(ep).pk,
         "fmt": "yaml",
         "kind": "patient",
         "report_fmt": "html",
         "path": "web/app.css",
     }
+
+
+def _deleted_record(ep: Any) -> Any:
+    from kinetrace.web.models import DeletedRecord
+
+    return ep.deletedrecords.first() or DeletedRecord.objects.create(
+        episode=ep, kind="goal", label="a goal", data={"text": "a goal", "status": "open", "note": ""}
+    )
+
+
+def _exam_template(ep: Any) -> Any:
+    from kinetrace.web.models import ExamTemplate
+
+    clinic = ep.patient.clinic
+    return ExamTemplate.objects.filter(clinic=clinic).first() or ExamTemplate.objects.create(clinic=clinic, name="t")
 
 
 def _url(route: str, params: dict[str, Any]) -> str:

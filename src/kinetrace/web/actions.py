@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -33,9 +33,7 @@ class ActionError(Exception):
         super().__init__("; ".join(self.problems))
 
 
-def _audit_row(
-    user: Any, patient: m.Patient | None, action: str, detail: str, episode: m.Episode | None
-) -> None:
+def _audit_row(user: Any, patient: m.Patient | None, action: str, detail: str, episode: m.Episode | None) -> None:
     clinic = patient.clinic if patient is not None else clinic_of(user)
     m.AuditEvent.objects.create(
         clinic=clinic,
@@ -147,12 +145,21 @@ def _next_key(existing: set[str], stem: str) -> str:
     return f"{stem}{n}"
 
 
+def _create_unique(model: type[Any], episode: m.Episode, data: Mapping[str, Any], what: str) -> Any:
+    """Create a finding or marker; an id already taken (e.g. by a concurrent save) is a field error, not a 500."""
+    try:
+        with transaction.atomic():
+            return model.objects.create(episode=episode, **data)
+    except IntegrityError:
+        raise ActionError([f"key: this episode already has a {what} with the id {data.get('key')!r}"]) from None
+
+
 @transaction.atomic
 def do_add_finding(user: Any, episode: m.Episode, data: Mapping[str, Any]) -> m.Finding:
     data = dict(data)
     if not data.get("key"):
         data["key"] = _next_key(set(episode.findings.values_list("key", flat=True)), f"{data['region']}_")
-    finding = m.Finding.objects.create(episode=episode, **data)
+    finding = _create_unique(m.Finding, episode, data, "finding")
     _revalidate(episode)
     audit(user, episode.patient, "add_finding", finding.key, episode)
     return finding
@@ -169,7 +176,7 @@ def do_add_marker(user: Any, episode: m.Episode, data: Mapping[str, Any]) -> m.M
         data["key"] = _next_key(set(episode.markers.values_list("key", flat=True)), f"{data.get('test') or 'm'}_")
     if data.get("primary"):
         episode.markers.update(primary=False)
-    marker = m.Marker.objects.create(episode=episode, **data)
+    marker = _create_unique(m.Marker, episode, data, "marker")
     _revalidate(episode)
     audit(user, episode.patient, "add_marker", marker.key, episode)
     return marker
@@ -297,3 +304,195 @@ def do_add_video_markers(user: Any, episode: m.Episode, markers: list[dict[str, 
     _revalidate(episode)
     audit(user, episode.patient, "add_video_markers", ", ".join(r.key for r in rows), episode)
     return rows
+
+
+# --- Edit, delete with undo, archive (issue 12: the record never loses data) ----------------------
+
+#: The parts a clinician can edit or delete from the exam, sessions and intake pages.
+PARTS: dict[str, type[Any]] = {
+    "finding": m.Finding,
+    "marker": m.Marker,
+    "goal": m.Goal,
+    "plan_item": m.PlanItem,
+    "complaint_area": m.ComplaintArea,
+}
+
+
+def _snapshot(obj: Any) -> dict[str, Any]:
+    """The row's own fields (not its id or episode), as stored JSON for an undo."""
+    skip = {"id", "episode"}
+    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields if f.name not in skip}
+
+
+def _label(obj: Any) -> str:
+    return str(getattr(obj, "key", "") or getattr(obj, "text", "") or obj.pk)[:300]
+
+
+def has_recorded_data(obj: Any) -> bool:
+    """A finding named by a trial, or a marker with a session or trial value: archived, never deleted."""
+    if isinstance(obj, m.Finding):
+        return m.Trial.objects.filter(session__episode_id=obj.episode_id, candidate=obj.key).exists()
+    if isinstance(obj, m.Marker):
+        return m.TrialValue.objects.filter(marker=obj).exists() or m.Measurement.objects.filter(marker=obj).exists()
+    return False
+
+
+@transaction.atomic
+def do_update_part(user: Any, episode: m.Episode, obj: Any, data: Mapping[str, Any], what: str) -> Any:
+    """Edit a finding, marker, goal or plan item (ids stay fixed: trials name them)."""
+    fields = {k: v for k, v in data.items() if k != "key"}
+    if isinstance(obj, m.Marker) and fields.get("primary"):
+        episode.markers.exclude(pk=obj.pk).update(primary=False)
+    for name, value in fields.items():
+        setattr(obj, name, value)
+    obj.save()
+    _revalidate(episode)
+    audit(user, episode.patient, f"edit_{what}", _label(obj), episode)
+    return obj
+
+
+@transaction.atomic
+def do_remove(user: Any, episode: m.Episode, obj: Any, what: str) -> m.DeletedRecord | None:
+    """Delete a part (kept as a :class:`DeletedRecord` so it can be undone), or archive it when trial or
+    session data refer to it (returns None then: nothing is deleted, no value is lost)."""
+    if isinstance(obj, m.Finding | m.Marker) and has_recorded_data(obj):
+        obj.archived = True
+        obj.save(update_fields=["archived"])
+        _revalidate(episode)
+        audit(user, episode.patient, f"archive_{what}", _label(obj), episode)
+        return None
+    record = m.DeletedRecord.objects.create(episode=episode, kind=what, label=_label(obj), data=_snapshot(obj))
+    obj.delete()
+    _revalidate(episode)
+    audit(user, episode.patient, f"delete_{what}", record.label, episode)
+    return record
+
+
+@transaction.atomic
+def do_undo_remove(user: Any, episode: m.Episode, record: m.DeletedRecord) -> Any:
+    """Restore a deleted part from its record (a new id if its old one was taken since)."""
+    if record.restored:
+        raise ActionError([f"{record.kind}: this delete was already undone"])
+    model = PARTS[record.kind]
+    data = dict(record.data)
+    if "key" in data:
+        taken = set(model.objects.filter(episode=episode).values_list("key", flat=True))
+        if data["key"] in taken:
+            data["key"] = _next_key(taken, f"{data['key']}_")
+    if data.get("primary") and episode.markers.filter(primary=True).exists():
+        data["primary"] = False
+    obj = model.objects.create(episode=episode, **data)
+    record.restored = True
+    record.save(update_fields=["restored"])
+    _revalidate(episode)
+    audit(user, episode.patient, f"undo_delete_{record.kind}", record.label, episode)
+    return obj
+
+
+@transaction.atomic
+def do_set_archived(user: Any, episode: m.Episode, obj: m.Finding | m.Marker, archived: bool, what: str) -> None:
+    """Archive (or bring back) a finding or marker; its recorded values stay in the case either way."""
+    obj.archived = archived
+    obj.save(update_fields=["archived"])
+    _revalidate(episode)
+    audit(user, episode.patient, f"{'archive' if archived else 'unarchive'}_{what}", _label(obj), episode)
+
+
+# --- Whole-body screen templates -----------------------------------------------------------------
+
+
+@transaction.atomic
+def do_apply_template(
+    user: Any, episode: m.Episode, findings: list[dict[str, Any]], markers: list[dict[str, Any]]
+) -> tuple[list[m.Finding], list[m.Marker]]:
+    """Add the ticked findings and the markers with a baseline from a whole-body screen, in one go."""
+    keys = set(episode.findings.values_list("key", flat=True))
+    rows_f = []
+    for data in findings:
+        key = _next_key(keys, f"{data['region']}_")
+        keys.add(key)
+        rows_f.append(m.Finding.objects.create(episode=episode, key=key, **data))
+    mkeys = set(episode.markers.values_list("key", flat=True))
+    has_primary = episode.markers.filter(primary=True).exists()
+    rows_m = []
+    for data in markers:
+        entry = marker_catalogue().get(data["test"])
+        key = _next_key(mkeys, f"{data['test']}_")
+        mkeys.add(key)
+        primary = bool(data.get("primary")) and not has_primary
+        has_primary = has_primary or primary
+        name, unit = (entry.name, entry.unit) if entry else ("", "")
+        rows_m.append(
+            m.Marker.objects.create(episode=episode, key=key, name=name, unit=unit, **{**data, "primary": primary})
+        )
+    _revalidate(episode)
+    detail = ", ".join([f.key for f in rows_f] + [mk.key for mk in rows_m])
+    audit(user, episode.patient, "apply_exam_template", detail, episode)
+    return rows_f, rows_m
+
+
+@transaction.atomic
+def do_save_exam_template(user: Any, data: Mapping[str, Any], template: m.ExamTemplate | None = None) -> m.ExamTemplate:
+    """Create or edit one of the clinic's whole-body screen templates."""
+    if template is None:
+        template = m.ExamTemplate(clinic=clinic_of(user))
+    for name, value in data.items():
+        setattr(template, name, value)
+    try:
+        with transaction.atomic():
+            template.save()
+    except IntegrityError:
+        raise ActionError([f"name: the clinic already has a template called {data.get('name')!r}"]) from None
+    audit(user, None, "save_exam_template", template.name)
+    return template
+
+
+# --- Session notes (SOAP) ------------------------------------------------------------------------
+
+NOTE_FIELDS = ("subjective", "objective", "assessment", "plan")
+
+
+@transaction.atomic
+def do_save_note(user: Any, episode: m.Episode, session: m.Session, data: Mapping[str, Any]) -> m.SessionNote:
+    """Save the session's note: the open draft is updated; a signed note is never changed - saving
+    over it makes a new version (an amendment) that needs a reason."""
+    latest = session.notes.order_by("-version").first()
+    fields = {k: data.get(k, "") for k in NOTE_FIELDS}
+    if latest is not None and not latest.signed:
+        for k, v in fields.items():
+            setattr(latest, k, v)
+        latest.reason = data.get("reason", "") or latest.reason
+        latest.save()
+        note = latest
+    else:
+        if latest is not None and not (data.get("reason") or "").strip():
+            raise ActionError(["reason: a signed note is locked; give the reason for the amendment"])
+        note = m.SessionNote.objects.create(
+            session=session,
+            version=(latest.version + 1) if latest else 1,
+            author=user if getattr(user, "is_authenticated", False) else None,
+            reason=data.get("reason", ""),
+            **fields,
+        )
+    audit(user, episode.patient, "save_note", f"{session.key} v{note.version}", episode)
+    return note
+
+
+@transaction.atomic
+def do_sign_note(user: Any, episode: m.Episode, note: m.SessionNote) -> m.SessionNote:
+    """Sign a note: from then on it is locked (changes are new versions)."""
+    if note.signed:
+        raise ActionError(["note: already signed"])
+    note.signed_at = timezone.now()
+    note.author = user if getattr(user, "is_authenticated", False) else note.author
+    note.save(update_fields=["signed_at", "author"])
+    audit(user, episode.patient, "sign_note", f"{note.session.key} v{note.version}", episode)
+    return note
+
+
+@transaction.atomic
+def do_save_summary_texts(user: Any, episode: m.Episode, texts: Mapping[str, str]) -> None:
+    """The patient summary's free-text parts as the clinician edited them."""
+    episode.summary_texts = {k: v for k, v in texts.items() if v.strip()}
+    episode.save(update_fields=["summary_texts"])
+    audit(user, episode.patient, "edit_patient_summary", ", ".join(sorted(episode.summary_texts)), episode)

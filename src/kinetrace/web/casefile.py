@@ -28,10 +28,10 @@ def _num(value: float) -> float | int:
 
 #: The fields of each part of an episode that the case reads (and the workbench shows).
 AREA_FIELDS = ("region", "side", "kind")
-FINDING_FIELDS = ("key", "kind", "region", "side", "structure", "severity", "text", "history")
+FINDING_FIELDS = ("key", "kind", "region", "side", "structure", "severity", "text", "history", "archived")
 MARKER_FIELDS = (
     "pk", "key", "test", "name", "unit", "ucum", "better", "mdc", "mdc_source",
-    "region", "side", "baseline", "target", "primary",
+    "region", "side", "baseline", "target", "primary", "archived",
 )  # fmt: skip
 SESSION_FIELDS = ("pk", "key", "date", "note")
 TRIAL_FIELDS = ("pk", "key", "candidate", "intervention", "pre", "note")

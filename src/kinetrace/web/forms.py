@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 
 from django import forms
 
-from kinetrace.case.model import CONTROL
+from kinetrace.case.model import CONTROL, HistoryKind
 from kinetrace.knowledge import marker_catalogue, regions
 from kinetrace.web import models as m
 
@@ -34,6 +34,61 @@ YELLOW_FLAGS = [
 ]
 
 
+#: A number as the forms accept it: digits with an optional decimal point (never a comma or letters).
+NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+NUMBER_FORMAT = "digits with a decimal point, e.g. 6 or 2.5 (no letters, no comma)"
+#: The largest magnitude any number field takes (the core checks each marker's own range).
+NUMBER_LIMIT = 1e7
+#: Longest text accepted in a one-line text field of these forms.
+TEXT_LIMIT = 500
+
+
+def decimal_input(**attrs: str) -> forms.TextInput:
+    """A text input that brings up the numeric keypad but lets the server see exactly what was typed.
+
+    (``type=number`` makes Chromium drop letters and commas silently: "thirty7" became 7, "2,4" 24.)"""
+    return forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "spellcheck": "false", **attrs})
+
+
+class StrictFloatField(forms.FloatField):
+    """A number parsed strictly: letters or a decimal comma are a field error naming the allowed format."""
+
+    widget = decimal_input()
+
+    def to_python(self, value: Any) -> float | None:  # type: ignore[override]
+        if value in self.empty_values:
+            return None
+        text = str(value).strip()
+        if not NUMBER.fullmatch(text):
+            shown = text if len(text) <= 20 else text[:20] + "…"
+            raise forms.ValidationError(f"“{shown}” is not a number: use {NUMBER_FORMAT}.", code="invalid")
+        number = float(text)
+        if abs(number) > NUMBER_LIMIT:
+            raise forms.ValidationError(f"{text} is too large: the limit is {NUMBER_LIMIT:g}.", code="max_value")
+        return number
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        return {}
+
+
+class StrictIntegerField(forms.IntegerField):
+    """A whole number parsed strictly (letters are a field error, never dropped)."""
+
+    widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
+
+    def to_python(self, value: Any) -> int | None:
+        if value in self.empty_values:
+            return None
+        text = str(value).strip()
+        if not re.fullmatch(r"\d{1,6}", text):
+            shown = text if len(text) <= 20 else text[:20] + "…"
+            raise forms.ValidationError(f"“{shown}” is not a whole number: use digits only, e.g. 41.", code="invalid")
+        return int(text)
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        return {}
+
+
 def region_choices() -> list[tuple[str, str]]:
     return [("", "— tap the chart —")] + [(r.id, r.label) for r in regions().values()]
 
@@ -43,6 +98,7 @@ class PatientForm(forms.ModelForm):
         model = m.Patient
         fields = ["ref", "display_name", "age", "sex", "occupation", "sports", "synthetic"]
         widgets = {"sports": forms.Textarea(attrs={"rows": 2})}
+        field_classes = {"age": StrictIntegerField}
 
     def __init__(self, *args: Any, clinic: m.Clinic, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -63,25 +119,22 @@ class PatientForm(forms.ModelForm):
         return age
 
 
-def _checklist_lines(choices: list[str], checked: Iterable[str], other: str) -> str:
-    picked = [c for c in choices if c in set(checked)]
-    return "\n".join(picked + [line.strip() for line in other.splitlines() if line.strip()])
+ANSWERS = [("yes", "yes"), ("no", "no"), ("not_asked", "not asked")]
+
+
+def _flag_field(flag: str) -> str:
+    return "flag_" + re.sub(r"[^a-z0-9]+", "_", flag.lower()).strip("_")[:40]
 
 
 class EpisodeForm(forms.ModelForm):
-    """Intake: the complaint in words, its duration and aggravating activities, and the screening."""
+    """Intake: the complaint in words, its duration and aggravating activities, and the screening.
 
-    red_flag_checks = forms.MultipleChoiceField(
-        label="Red flags", required=False, widget=forms.CheckboxSelectMultiple, choices=[(f, f) for f in RED_FLAGS]
-    )
+    Each listed flag is answered yes / no / not asked; "no" answers are recorded as "screened,
+    negative" with the screening date (``screened_on``, today by default once anything is answered).
+    """
+
     red_flag_other = forms.CharField(
         label="Other red flags (one per line)", required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    yellow_flag_checks = forms.MultipleChoiceField(
-        label="Yellow flags",
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        choices=[(f, f) for f in YELLOW_FLAGS],
     )
     yellow_flag_other = forms.CharField(
         label="Other yellow flags (one per line)", required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -89,25 +142,38 @@ class EpisodeForm(forms.ModelForm):
 
     class Meta:
         model = m.Episode
-        fields = ["title", "description", "duration_weeks", "aggravating", "easing", "red_flags_cleared"]
+        fields = ["title", "description", "duration_weeks", "aggravating", "easing", "red_flags_cleared", "screened_on"]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "aggravating": forms.Textarea(attrs={"rows": 2}),
             "easing": forms.Textarea(attrs={"rows": 2}),
             "red_flags_cleared": forms.Textarea(attrs={"rows": 2}),
+            "screened_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
-        labels = {"red_flags_cleared": "Referral or clearance (required before trials when red flags are present)"}
+        labels = {
+            "red_flags_cleared": "Referral or clearance (required before trials when red flags are present)",
+            "screened_on": "Screened on",
+        }
+        field_classes = {"duration_weeks": StrictFloatField}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         ep = self.instance
-        for field, choices, text in (
-            ("red_flag", RED_FLAGS, ep.red_flags),
-            ("yellow_flag", YELLOW_FLAGS, ep.yellow_flags),
-        ):
+        answers = dict(ep.screening_answers or {})
+        self.flag_rows: list[tuple[str, str, str]] = []  # (group, flag, field name)
+        for group, flags, text in (("red", RED_FLAGS, ep.red_flags), ("yellow", YELLOW_FLAGS, ep.yellow_flags)):
             stored = [line.strip() for line in text.splitlines() if line.strip()]
-            self.fields[f"{field}_checks"].initial = [s for s in stored if s in choices]
-            self.fields[f"{field}_other"].initial = "\n".join(s for s in stored if s not in choices)
+            for flag in flags:
+                name = _flag_field(flag)
+                initial = answers.get(flag) or ("yes" if flag in stored else "not_asked")
+                self.fields[name] = forms.ChoiceField(
+                    label=flag, choices=ANSWERS, initial=initial, widget=forms.RadioSelect(attrs={"class": "answer"})
+                )
+                self.flag_rows.append((group, flag, name))
+            self.fields[f"{group}_flag_other"].initial = "\n".join(s for s in stored if s not in flags)
+
+    def flag_fields(self, group: str) -> list[forms.BoundField]:
+        return [self[name] for g, _, name in self.flag_rows if g == group]
 
     def clean_duration_weeks(self) -> float | None:
         value = self.cleaned_data.get("duration_weeks")
@@ -117,12 +183,14 @@ class EpisodeForm(forms.ModelForm):
 
     def changes(self) -> dict[str, Any]:
         data = {f: self.cleaned_data[f] for f in self.Meta.fields}
-        data["red_flags"] = _checklist_lines(
-            RED_FLAGS, self.cleaned_data["red_flag_checks"], self.cleaned_data["red_flag_other"]
-        )
-        data["yellow_flags"] = _checklist_lines(
-            YELLOW_FLAGS, self.cleaned_data["yellow_flag_checks"], self.cleaned_data["yellow_flag_other"]
-        )
+        answers = {flag: self.cleaned_data.get(name) or "not_asked" for _, flag, name in self.flag_rows}
+        for group in ("red", "yellow"):
+            yes = [flag for g, flag, _ in self.flag_rows if g == group and answers[flag] == "yes"]
+            other = [line.strip() for line in self.cleaned_data[f"{group}_flag_other"].splitlines() if line.strip()]
+            data[f"{group}_flags"] = "\n".join(yes + other)
+        data["screening_answers"] = {k: v for k, v in answers.items() if v != "not_asked"}
+        if data["screening_answers"] and data["screened_on"] is None:
+            data["screened_on"] = dt.date.today()
         return data
 
 
@@ -132,7 +200,32 @@ class ComplaintAreaForm(forms.Form):
     kind = forms.ChoiceField(choices=m.COMPLAINT_KINDS, initial="pain")
 
 
+HISTORY_KINDS = [("", "—")] + [(k, k.replace("_", " ")) for k in get_args(HistoryKind)]
+#: History rows offered on a finding (the seed case's driver carries two).
+HISTORY_ROWS = 2
+KEY_RE = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def _check_key(form: forms.ModelForm, model: type[m.Finding] | type[m.Marker], what: str) -> str:
+    """An optional short id: the format, reserved words and uniqueness in the episode (a field error, never a 500)."""
+    key = (form.cleaned_data.get("key") or "").strip()
+    if not key:
+        return key
+    if not KEY_RE.fullmatch(key) or len(key) > 64:
+        raise forms.ValidationError("Lower-case letters, digits and '_' only, starting with a letter (64 at most).")
+    if key in (CONTROL, "none"):
+        raise forms.ValidationError(f"{key!r} is reserved.")
+    episode = getattr(form, "episode", None)
+    if episode is not None:
+        taken = model.objects.filter(episode=episode, key=key).exclude(pk=form.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError(f"This episode already has a {what} with the id {key!r}; choose another.")
+    return key
+
+
 class FindingForm(forms.ModelForm):
+    """A finding (candidate driver) with up to two history items (the ``case@1`` vocabulary)."""
+
     region = forms.ChoiceField(choices=region_choices)
 
     class Meta:
@@ -141,17 +234,43 @@ class FindingForm(forms.ModelForm):
         labels = {"key": "Short id (optional)", "text": "Description"}
         help_texts = {"key": "e.g. r_infraspinatus; generated when empty"}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, episode: m.Episode | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.episode = episode
         self.fields["key"].required = False
+        self.fields["severity"].widget = forms.RadioSelect(choices=self.fields["severity"].choices)
+        stored = list(self.instance.history or []) if self.instance.pk else []
+        for i in range(1, HISTORY_ROWS + 1):
+            old = stored[i - 1] if len(stored) >= i else {}
+            self.fields[f"history_{i}_kind"] = forms.ChoiceField(
+                label=f"History {i}", choices=HISTORY_KINDS, required=False, initial=old.get("kind", "")
+            )
+            self.fields[f"history_{i}_text"] = forms.CharField(
+                label=f"History {i} details",
+                required=False,
+                max_length=TEXT_LIMIT,
+                initial=old.get("text", ""),
+                widget=forms.TextInput(attrs={"placeholder": "e.g. scanning with the arm abducted"}),
+            )
+        if self.instance.pk:  # trials name a finding by its id: it is fixed once saved
+            self.fields["key"].disabled = True
 
     def clean_key(self) -> str:
-        key = self.cleaned_data.get("key", "").strip()
-        if key and not re.fullmatch(r"[a-z][a-z0-9_]*", key):
-            raise forms.ValidationError("Lower-case letters, digits and '_' only, starting with a letter.")
-        if key in (CONTROL, "none"):
-            raise forms.ValidationError(f"{key!r} is reserved.")
-        return key
+        if self.instance.pk:
+            return str(self.instance.key)
+        return _check_key(self, m.Finding, "finding")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        history = []
+        for i in range(1, HISTORY_ROWS + 1):
+            kind, text = data.pop(f"history_{i}_kind", ""), (data.pop(f"history_{i}_text", "") or "").strip()
+            if text and not kind:
+                self.add_error(f"history_{i}_kind", "Choose the kind of history for these details.")
+            elif kind:
+                history.append({"kind": kind, "text": text})
+        data["history"] = history
+        return data
 
 
 class MarkerForm(forms.ModelForm):
@@ -182,14 +301,23 @@ class MarkerForm(forms.ModelForm):
             "key",
         ]
         labels = {"key": "Short id (optional)", "name": "Name (custom marker or label)", "mdc": "MDC (custom marker)"}
+        field_classes = {"baseline": StrictFloatField, "target": StrictFloatField, "mdc": StrictFloatField}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, episode: m.Episode | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.episode = episode
         self.fields["key"].required = False
         self.tests = {t.code: t for t in m.MarkerTest.objects.filter(active=True)}
         self.fields["test"].choices = [("", "Custom marker")] + [
             (code, f"{t.name} ({t.unit})") for code, t in self.tests.items()
         ]
+        if self.instance.pk:  # trials and sessions name a marker by its id: it is fixed once saved
+            self.fields["key"].disabled = True
+
+    def clean_key(self) -> str:
+        if self.instance.pk:
+            return str(self.instance.key)
+        return _check_key(self, m.Marker, "marker")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -224,11 +352,9 @@ def marker_label(name: str, key: str, side: str) -> str:
 def marker_value_fields(form: forms.Form, markers: Iterable[m.Marker], *, required: bool = False) -> None:
     """Add one fast numeric input per marker, named ``m_<key>``."""
     for mk in markers:
-        form.fields[f"m_{mk.key}"] = forms.FloatField(
-            label=marker_label(mk.name, mk.key, mk.side),
-            required=required,
-            widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal", "autocomplete": "off"}),
-        )
+        if mk.archived:
+            continue
+        form.fields[f"m_{mk.key}"] = StrictFloatField(label=marker_label(mk.name, mk.key, mk.side), required=required)
 
 
 def marker_values(form: forms.Form, markers: Iterable[m.Marker]) -> dict[m.Marker, float]:
@@ -252,7 +378,7 @@ class TrialForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["candidate"].choices = [*candidates, (CONTROL, "Control: re-test without treatment")]
         for key, label in markers:
-            self.fields[f"m_{key}"] = forms.FloatField(label=label, required=False)
+            self.fields[f"m_{key}"] = StrictFloatField(label=label, required=False)
         self.marker_keys = [key for key, _ in markers]
 
     def clean(self) -> dict[str, Any]:
@@ -271,11 +397,11 @@ def trial_form_choices(episode: m.Episode, parts: EpisodeParts | None = None) ->
     """TrialForm's ``candidates`` and ``markers`` for an episode (``parts``: its
     :class:`~kinetrace.web.casefile.EpisodeParts`, if already read)."""
     if parts is not None:
-        findings = [(f["key"], f["text"], f["region"], f["side"]) for f in parts.findings]
-        markers = [(mk["key"], mk["name"], mk["side"]) for mk in parts.markers]
+        findings = [(f["key"], f["text"], f["region"], f["side"]) for f in parts.findings if not f.get("archived")]
+        markers = [(mk["key"], mk["name"], mk["side"]) for mk in parts.markers if not mk.get("archived")]
     else:
-        findings = [(f.key, f.text, f.region, f.side) for f in episode.findings.all()]
-        markers = [(mk.key, mk.name, mk.side) for mk in episode.markers.all()]
+        findings = [(f.key, f.text, f.region, f.side) for f in episode.findings.all() if not f.archived]
+        markers = [(mk.key, mk.name, mk.side) for mk in episode.markers.all() if not mk.archived]
     return {
         "candidates": [(key, f"{text or key} ({region} {side})") for key, text, region, side in findings],
         "markers": [(key, marker_label(name, key, side)) for key, name, side in markers],
@@ -320,6 +446,12 @@ class GoalForm(forms.ModelForm):
     class Meta:
         model = m.Goal
         fields = ["text", "status", "note"]
+
+    def clean_text(self) -> str:
+        text = (self.cleaned_data.get("text") or "").strip()
+        if not text:
+            raise forms.ValidationError("Write the goal in the patient's words.")
+        return text
 
 
 class ImportForm(forms.Form):

@@ -9,7 +9,7 @@ from django.urls import path, re_path
 from django.views.generic import RedirectView
 
 from kinetrace.web.api import api
-from kinetrace.web.views import exam, io, patients, sessions, video, workbench
+from kinetrace.web.views import exam, io, notes, paperwork, patients, screen, sessions, video, workbench
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="patients", permanent=False), name="home"),
@@ -29,6 +29,20 @@ urlpatterns = [
     path("episodes/<int:episode_id>/exam/markers/", exam.marker_add, name="marker_add"),
     path("episodes/<int:episode_id>/findings/<int:finding_id>/delete/", exam.finding_delete, name="finding_delete"),
     path("episodes/<int:episode_id>/markers/<int:marker_id>/delete/", exam.marker_delete, name="marker_delete"),
+    path("episodes/<int:episode_id>/findings/<int:finding_id>/edit/", exam.finding_edit, name="finding_edit"),
+    path("episodes/<int:episode_id>/markers/<int:marker_id>/edit/", exam.marker_edit, name="marker_edit"),
+    path("episodes/<int:episode_id>/findings/<int:finding_id>/restore/", exam.finding_restore, name="finding_restore"),
+    path("episodes/<int:episode_id>/markers/<int:marker_id>/restore/", exam.marker_restore, name="marker_restore"),
+    path("episodes/<int:episode_id>/undo/<int:record_id>/", exam.undo_delete, name="undo_delete"),
+    path("episodes/<int:episode_id>/exam/screen/", screen.exam_screen, name="exam_screen"),
+    path("exam-templates/", screen.template_list, name="exam_templates"),
+    path("exam-templates/<int:template_id>/", screen.template_edit, name="exam_template"),
+    path("episodes/<int:episode_id>/sessions/<int:session_id>/note/", notes.session_note, name="session_note"),
+    path("episodes/<int:episode_id>/sessions/<int:session_id>/note/sign/", notes.note_sign, name="note_sign"),
+    path("episodes/<int:episode_id>/plan/<int:plan_id>/edit/", sessions.plan_edit, name="plan_edit"),
+    path("episodes/<int:episode_id>/goals/<int:goal_id>/delete/", sessions.goal_delete, name="goal_delete"),
+    path("episodes/<int:episode_id>/summary/", paperwork.summary_edit, name="summary_edit"),
+    re_path(r"^episodes/(?P<episode_id>\d+)/export\.(?P<fmt>fhir\.json|csv)$", paperwork.download, name="download"),
     path("episodes/<int:episode_id>/workbench/", workbench.workbench_page, name="workbench"),
     path("episodes/<int:episode_id>/workbench/trial/", workbench.trial_record, name="trial_record"),
     path("episodes/<int:episode_id>/workbench/preview/", workbench.trial_preview, name="trial_preview"),

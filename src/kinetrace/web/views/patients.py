@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -40,10 +42,30 @@ def patient_detail(request: HttpRequest, patient: m.Patient) -> HttpResponse:
     return render(request, "web/patient.html", {"patient": patient, "episodes": patient.episodes.all()})
 
 
+def render_intake(
+    request: HttpRequest, episode: m.Episode, *, form: EpisodeForm | None = None, status: int = 200, **extra: Any
+) -> HttpResponse:
+    form = form or EpisodeForm(instance=episode)
+    ctx = {
+        "episode": episode,
+        "form": form,
+        "intake_fields": [form[f] for f in ("title", "description", "duration_weeks", "aggravating", "easing")],
+        "screening": [
+            (group, title, [(flag, form[name]) for g, flag, name in form.flag_rows if g == group])
+            for group, title in (("red", "Red flags"), ("yellow", "Yellow flags"))
+        ],
+        "area_form": ComplaintAreaForm(),
+        "tab": "intake",
+        "goal_form": GoalForm(),
+        "chart": chart(episode, clickable=True),
+        **extra,
+    }
+    return render(request, "web/intake.html", ctx, status=status)
+
+
 @episode_view(("GET", "POST"))
 def episode_intake(request: HttpRequest, episode: m.Episode) -> HttpResponse:
     form = EpisodeForm(request.POST or None, instance=episode)
-    status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -53,13 +75,10 @@ def episode_intake(request: HttpRequest, episode: m.Episode) -> HttpResponse:
             else:
                 messages.success(request, "Intake saved.")
                 return redirect("episode", episode_id=episode.pk)
-        status = 400
         episode.refresh_from_db()
-    else:
-        actions.do_record_view(request.user, episode.patient, "intake", episode)
-    ctx = {"episode": episode, "form": form, "area_form": ComplaintAreaForm(), "tab": "intake", "goal_form": GoalForm()}
-    ctx["chart"] = chart(episode, clickable=True)
-    return render(request, "web/intake.html", ctx, status=status)
+        return render_intake(request, episode, form=form, status=400)
+    actions.do_record_view(request.user, episode.patient, "intake", episode)
+    return render_intake(request, episode, form=form)
 
 
 @episode_view(("POST",))
