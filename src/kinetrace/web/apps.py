@@ -8,3 +8,6 @@ class WebConfig(AppConfig):
     label = "clinic"
     verbose_name = "Kinetrace clinic"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from kinetrace.web import checks  # noqa: F401 - registers the knowledge system checks
