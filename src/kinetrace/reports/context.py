@@ -12,6 +12,7 @@ from kinetrace.analysis import NONE, Analysis
 from kinetrace.case.model import Case, Finding
 from kinetrace.export.fhir import explanation_for, supporting_trials
 from kinetrace.knowledge import regions
+from kinetrace.knowledge.catalogue import mdc_conditions
 from kinetrace.reports.charts import global_change_chart, outcome_chart
 from kinetrace.reports.outcomes import marker_outcomes, outcome_points
 
@@ -143,6 +144,7 @@ def build_context(case: Case, analysis: Analysis) -> dict[str, Any]:
         "ranking": list(analysis.ranking[:6]),
         "findings_by_segment": by_segment,
         "region_label": lambda r: regions()[r].label if r in regions() else r,
+        "mdc_conditions": {m.id: mdc_conditions(m.test, m.mdc) for m in case.markers},
         "complaint_plain": complaint_plain(case),
         "why": _why(case, driver, explanation),
         "plan_groups": _plan_groups(case),

@@ -138,51 +138,46 @@ def marker_dict(mk: m.Marker | dict[str, Any]) -> dict[str, Any]:
     return d
 
 
-def episode_to_dict(
-    episode: m.Episode, *, draft_trial: dict[str, Any] | None = None, parts: EpisodeParts | None = None
-) -> dict[str, Any]:
-    """The episode as a ``kinetrace/case@1`` mapping (not yet validated).
+def _trial_dict(t: dict[str, Any], key_of: dict[int, str]) -> dict[str, Any]:
+    trial: dict[str, Any] = {
+        "id": t["key"],
+        "candidate": t["candidate"],
+        "intervention": t["intervention"],
+        "post": {key_of[marker]: _num(value) for marker, value in t["values"]},
+    }
+    if t["pre"]:
+        trial["pre"] = t["pre"]
+    if t["note"]:
+        trial["note"] = t["note"]
+    return trial
 
-    ``draft_trial`` (``candidate``, ``intervention``, ``post`` keyed by marker id) is appended
-    to the last session: the workbench previews a trial's scoring before it is saved.
-    ``parts`` (default :func:`parts_of`) lets a caller that already has them skip reading them.
-    """
-    if parts is None:
-        parts = parts_of(episode)
-    patient = episode.patient
+
+def _sessions(parts: EpisodeParts, draft_trial: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The sessions with their trials; a ``draft_trial`` is appended to the last one (opening s1 if none)."""
     key_of = {mk["pk"]: mk["key"] for mk in parts.markers}
-    sessions = []
-    for s in parts.sessions:
-        trials = []
-        for t in s["trials"]:
-            trial: dict[str, Any] = {
-                "id": t["key"],
-                "candidate": t["candidate"],
-                "intervention": t["intervention"],
-                "post": {key_of[marker]: _num(value) for marker, value in t["values"]},
-            }
-            if t["pre"]:
-                trial["pre"] = t["pre"]
-            if t["note"]:
-                trial["note"] = t["note"]
-            trials.append(trial)
-        sessions.append(
-            {
-                "id": s["key"],
-                "date": s["date"].isoformat(),
-                "measurements": {key_of[marker]: _num(value) for marker, value in s["measurements"]},
-                "trials": trials,
-                "note": s["note"],
-            }
-        )
-    if draft_trial is not None and not sessions:  # recording it will open the first session
+    sessions = [
+        {
+            "id": s["key"],
+            "date": s["date"].isoformat(),
+            "measurements": {key_of[marker]: _num(value) for marker, value in s["measurements"]},
+            "trials": [_trial_dict(t, key_of) for t in s["trials"]],
+            "note": s["note"],
+        }
+        for s in parts.sessions
+    ]
+    if draft_trial is None:
+        return sessions
+    if not sessions:  # recording it will open the first session
         sessions.append({"id": "s1", "date": dt.date.today().isoformat(), "measurements": {}, "trials": []})
-    if draft_trial is not None:
-        taken = {t["id"] for s in sessions for t in s["trials"]}
-        n = len(taken) + 1
-        while f"t{n}" in taken:
-            n += 1
-        sessions[-1]["trials"].append({"id": f"t{n}", **draft_trial})
+    taken = {t["id"] for s in sessions for t in s["trials"]}
+    n = len(taken) + 1
+    while f"t{n}" in taken:
+        n += 1
+    sessions[-1]["trials"].append({"id": f"t{n}", **draft_trial})
+    return sessions
+
+
+def _patient_dict(patient: m.Patient, parts: EpisodeParts) -> dict[str, Any]:
     patient_d: dict[str, Any] = {
         "id": patient.ref,
         "occupation": patient.occupation,
@@ -193,6 +188,10 @@ def episode_to_dict(
         patient_d["age"] = patient.age
     if patient.sex:
         patient_d["sex"] = patient.sex
+    return patient_d
+
+
+def _complaint_dict(episode: m.Episode, parts: EpisodeParts) -> dict[str, Any]:
     complaint: dict[str, Any] = {
         "areas": [{"region": a["region"], "side": a["side"], "kind": a["kind"]} for a in parts.areas],
         "aggravating": lines(episode.aggravating),
@@ -201,32 +200,59 @@ def episode_to_dict(
     }
     if episode.duration_weeks is not None:
         complaint["duration_weeks"] = episode.duration_weeks
+    return complaint
+
+
+def _screening_dict(episode: m.Episode) -> dict[str, Any]:
+    """Red/yellow flags answered yes, and the ones asked and answered no ("screened, negative") with the date."""
+    screening: dict[str, Any] = {
+        "red_flags": lines(episode.red_flags),
+        "yellow_flags": lines(episode.yellow_flags),
+        "red_flags_cleared": episode.red_flags_cleared,
+    }
+    negative = [flag for flag, answer in (episode.screening_answers or {}).items() if answer == "no"]
+    if negative:
+        screening["screened_negative"] = negative
+    if episode.screened_on is not None:
+        screening["screened_on"] = episode.screened_on.isoformat()
+    return screening
+
+
+def _finding_dict(f: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": f["key"],
+        "kind": f["kind"],
+        "region": f["region"],
+        "side": f["side"],
+        **({"structure": f["structure"]} if f["structure"] else {}),
+        "severity": f["severity"],
+        "text": f["text"],
+        "history": f["history"] or [],
+    }
+
+
+def episode_to_dict(
+    episode: m.Episode, *, draft_trial: dict[str, Any] | None = None, parts: EpisodeParts | None = None
+) -> dict[str, Any]:
+    """The episode as a ``kinetrace/case@1`` mapping (not yet validated).
+
+    ``draft_trial`` (``candidate``, ``intervention``, ``post`` keyed by marker id) is appended
+    to the last session: the workbench previews a trial's scoring before it is saved.
+    ``parts`` (default :func:`parts_of`) lets a caller that already has them skip reading them.
+    Archived findings and markers stay in the case: trials and sessions recorded values for them.
+    """
+    if parts is None:
+        parts = parts_of(episode)
     return {
         "format": CASE_FORMAT,
         "title": episode.title,
-        "synthetic": patient.synthetic,
-        "patient": patient_d,
-        "complaint": complaint,
-        "screening": {
-            "red_flags": lines(episode.red_flags),
-            "yellow_flags": lines(episode.yellow_flags),
-            "red_flags_cleared": episode.red_flags_cleared,
-        },
-        "findings": [
-            {
-                "id": f["key"],
-                "kind": f["kind"],
-                "region": f["region"],
-                "side": f["side"],
-                **({"structure": f["structure"]} if f["structure"] else {}),
-                "severity": f["severity"],
-                "text": f["text"],
-                "history": f["history"] or [],
-            }
-            for f in parts.findings
-        ],
+        "synthetic": episode.patient.synthetic,
+        "patient": _patient_dict(episode.patient, parts),
+        "complaint": _complaint_dict(episode, parts),
+        "screening": _screening_dict(episode),
+        "findings": [_finding_dict(f) for f in parts.findings],
         "markers": [marker_dict(mk) for mk in parts.markers],
-        "sessions": sessions,
+        "sessions": _sessions(parts, draft_trial),
         "plan": [
             {"kind": p["kind"], "text": p["text"], "targets": p["targets"] or [], "source": p["source"]}
             for p in parts.plan
@@ -241,88 +267,115 @@ def episode_to_case(
     return kinetrace.load_case(episode_to_dict(episode, draft_trial=draft_trial, parts=parts))
 
 
+def _import_patient(case: Case, clinic: m.Clinic, ref: str | None) -> m.Patient:
+    p = case.patient
+    patient, _ = m.Patient.objects.get_or_create(
+        clinic=clinic,
+        ref=ref or p.id,
+        defaults={
+            "age": p.age,
+            "sex": p.sex or "",
+            "occupation": p.occupation,
+            "sports": "\n".join(p.activities),
+            "synthetic": case.synthetic,
+        },
+    )
+    return patient
+
+
+def _import_episode(case: Case, patient: m.Patient) -> m.Episode:
+    c, sc = case.complaint, case.screening
+    answers = dict.fromkeys((*sc.red_flags, *sc.yellow_flags), "yes")
+    answers.update(dict.fromkeys(sc.screened_negative, "no"))
+    episode = m.Episode.objects.create(
+        patient=patient,
+        title=case.title,
+        description=c.description,
+        duration_weeks=c.duration_weeks,
+        aggravating="\n".join(c.aggravating),
+        easing="\n".join(c.easing),
+        red_flags="\n".join(sc.red_flags),
+        yellow_flags="\n".join(sc.yellow_flags),
+        red_flags_cleared=sc.red_flags_cleared,
+        screening_answers=answers if (sc.screened_negative or sc.screened_on) else {},
+        screened_on=sc.screened_on,
+    )
+    m.ComplaintArea.objects.bulk_create(
+        m.ComplaintArea(episode=episode, region=a.region, side=a.side, kind=a.kind) for a in c.areas
+    )
+    m.Goal.objects.bulk_create(
+        m.Goal(episode=episode, text=g.text, status=g.status, note=g.note) for g in case.patient.goals
+    )
+    m.PlanItem.objects.bulk_create(
+        m.PlanItem(episode=episode, kind=pi.kind, text=pi.text, targets=list(pi.targets), source=pi.source)
+        for pi in case.plan
+    )
+    return episode
+
+
+def _import_findings(case: Case, episode: m.Episode) -> None:
+    m.Finding.objects.bulk_create(
+        m.Finding(
+            episode=episode,
+            key=f.id,
+            kind=f.kind,
+            region=f.region,
+            side=f.side,
+            structure=f.structure or "",
+            severity=f.severity,
+            text=f.text,
+            history=[h.model_dump(mode="json") for h in f.history],
+        )
+        for f in case.findings
+    )
+
+
+def _import_markers(case: Case, episode: m.Episode) -> dict[str, m.Marker]:
+    return {
+        mk.id: m.Marker.objects.create(
+            episode=episode,
+            key=mk.id,
+            test=mk.test or "",
+            name=mk.name or "",
+            unit=mk.unit or "",
+            ucum=mk.ucum or "",
+            better=mk.better or "",
+            mdc=mk.mdc,
+            mdc_source=mk.mdc_source or "",
+            region=mk.region,
+            side=mk.side,
+            baseline=mk.baseline,
+            target=mk.target,
+            primary=mk.primary,
+        )
+        for mk in case.markers
+    }
+
+
+def _import_sessions(case: Case, episode: m.Episode, markers: dict[str, m.Marker]) -> None:
+    for s in case.sessions:
+        session = m.Session.objects.create(episode=episode, key=s.id, date=s.date, note=s.note)
+        m.Measurement.objects.bulk_create(
+            m.Measurement(session=session, marker=markers[k], value=v) for k, v in s.measurements.items()
+        )
+        for t in s.trials:
+            trial = m.Trial.objects.create(
+                session=session,
+                key=t.id,
+                candidate=t.candidate,
+                intervention=t.intervention,
+                note=t.note,
+                pre=dict(t.pre) if t.pre else None,
+            )
+            m.TrialValue.objects.bulk_create(
+                m.TrialValue(trial=trial, marker=markers[k], value=v) for k, v in t.post.items()
+            )
+
+
 def import_case(case: Case, clinic: m.Clinic, *, ref: str | None = None) -> m.Episode:
     """Write a validated case as a new episode (and patient, unless the ref exists) in one transaction."""
     with transaction.atomic():
-        p = case.patient
-        patient, _ = m.Patient.objects.get_or_create(
-            clinic=clinic,
-            ref=ref or p.id,
-            defaults={
-                "age": p.age,
-                "sex": p.sex or "",
-                "occupation": p.occupation,
-                "sports": "\n".join(p.activities),
-                "synthetic": case.synthetic,
-            },
-        )
-        c = case.complaint
-        episode = m.Episode.objects.create(
-            patient=patient,
-            title=case.title,
-            description=c.description,
-            duration_weeks=c.duration_weeks,
-            aggravating="\n".join(c.aggravating),
-            easing="\n".join(c.easing),
-            red_flags="\n".join(case.screening.red_flags),
-            yellow_flags="\n".join(case.screening.yellow_flags),
-            red_flags_cleared=case.screening.red_flags_cleared,
-        )
-        m.ComplaintArea.objects.bulk_create(
-            m.ComplaintArea(episode=episode, region=a.region, side=a.side, kind=a.kind) for a in c.areas
-        )
-        m.Goal.objects.bulk_create(m.Goal(episode=episode, text=g.text, status=g.status, note=g.note) for g in p.goals)
-        m.Finding.objects.bulk_create(
-            m.Finding(
-                episode=episode,
-                key=f.id,
-                kind=f.kind,
-                region=f.region,
-                side=f.side,
-                structure=f.structure or "",
-                severity=f.severity,
-                text=f.text,
-                history=[h.model_dump(mode="json") for h in f.history],
-            )
-            for f in case.findings
-        )
-        markers = {}
-        for mk in case.markers:
-            markers[mk.id] = m.Marker.objects.create(
-                episode=episode,
-                key=mk.id,
-                test=mk.test or "",
-                name=mk.name or "",
-                unit=mk.unit or "",
-                ucum=mk.ucum or "",
-                better=mk.better or "",
-                mdc=mk.mdc,
-                mdc_source=mk.mdc_source or "",
-                region=mk.region,
-                side=mk.side,
-                baseline=mk.baseline,
-                target=mk.target,
-                primary=mk.primary,
-            )
-        for s in case.sessions:
-            session = m.Session.objects.create(episode=episode, key=s.id, date=s.date, note=s.note)
-            m.Measurement.objects.bulk_create(
-                m.Measurement(session=session, marker=markers[k], value=v) for k, v in s.measurements.items()
-            )
-            for t in s.trials:
-                trial = m.Trial.objects.create(
-                    session=session,
-                    key=t.id,
-                    candidate=t.candidate,
-                    intervention=t.intervention,
-                    note=t.note,
-                    pre=dict(t.pre) if t.pre else None,
-                )
-                m.TrialValue.objects.bulk_create(
-                    m.TrialValue(trial=trial, marker=markers[k], value=v) for k, v in t.post.items()
-                )
-        m.PlanItem.objects.bulk_create(
-            m.PlanItem(episode=episode, kind=pi.kind, text=pi.text, targets=list(pi.targets), source=pi.source)
-            for pi in case.plan
-        )
+        episode = _import_episode(case, _import_patient(case, clinic, ref))
+        _import_findings(case, episode)
+        _import_sessions(case, episode, _import_markers(case, episode))
     return episode
