@@ -7,11 +7,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 import kinetrace
 from kinetrace.case.model import CASE_FORMAT, Case
@@ -168,7 +168,7 @@ def _sessions(parts: EpisodeParts, draft_trial: dict[str, Any] | None) -> list[d
     if draft_trial is None:
         return sessions
     if not sessions:  # recording it will open the first session
-        sessions.append({"id": "s1", "date": dt.date.today().isoformat(), "measurements": {}, "trials": []})
+        sessions.append({"id": "s1", "date": timezone.localdate().isoformat(), "measurements": {}, "trials": []})
     taken = {t["id"] for s in sessions for t in s["trials"]}
     n = len(taken) + 1
     while f"t{n}" in taken:

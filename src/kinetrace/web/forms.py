@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, get_args
 
 from django import forms
+from django.utils import timezone
 
 from kinetrace.case.model import CONTROL, HistoryKind
 from kinetrace.knowledge import marker_catalogue, regions
@@ -190,7 +190,7 @@ class EpisodeForm(forms.ModelForm):
             data[f"{group}_flags"] = "\n".join(yes + other)
         data["screening_answers"] = {k: v for k, v in answers.items() if v != "not_asked"}
         if data["screening_answers"] and data["screened_on"] is None:
-            data["screened_on"] = dt.date.today()
+            data["screened_on"] = timezone.localdate()
         return data
 
 
@@ -409,7 +409,9 @@ def trial_form_choices(episode: m.Episode, parts: EpisodeParts | None = None) ->
 
 
 class SessionForm(forms.Form):
-    date = forms.DateField(initial=dt.date.today, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date = forms.DateField(
+        initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
