@@ -106,3 +106,17 @@ def test_cli_check_prints_the_verification_counts(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "verification:" in result.output and "missing 0" in result.output
     assert out.read_text(encoding="utf-8") == render_markdown()
+
+
+def test_clinician_report_shows_each_mdcs_population_beside_its_source() -> None:
+    from kinetrace.case.validate import load_case
+    from kinetrace.reports.render import render_html
+
+    html = render_html(load_case(ROOT / "examples" / "mrs_h.yaml"), kind="clinician")
+    row = html[html.index("ppt_r_infraspinatus") :]
+    row = row[: row.index("</tr>")]
+    assert "Population, conditions: 24 patients with myofascial trigger points in the UPPER TRAPEZIUS" in row
+    assert "by extrapolation" in row
+    # a clinician-set MDC (the seed's shoulder abduction, 10 deg) gets no catalogue population
+    abd = html[html.index("sh_abd_guard_right") :]
+    assert "Population, conditions" not in abd[: abd.index("</tr>")]

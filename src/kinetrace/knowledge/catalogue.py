@@ -148,3 +148,19 @@ def regions() -> dict[str, Region]:
 def marker_catalogue() -> dict[str, CatalogueMarker]:
     """All catalogue markers by id, in file order."""
     return {m.id: m for m in _parse_list("markers.yaml", "markers", CatalogueMarker)}
+
+
+def mdc_conditions(test: str | None, mdc: float | None) -> str:
+    """Population and conditions of the catalogue MDC a marker uses ("" when the case set its own).
+
+    Reports print this beside the MDC's source, so a figure measured elsewhere (e.g. the PPT
+    MDC from upper-trapezius trigger points used on another muscle) says so.
+    """
+    entry = marker_catalogue().get(test or "")
+    if entry is None or entry.mdc is None or mdc is None or abs(entry.mdc - mdc) > 1e-9:
+        return ""
+    record = entry.mdc_record
+    text = record.conditions() if record is not None else ""
+    if entry.mdc_condition:
+        text = f"{text}; {' '.join(entry.mdc_condition.split())}" if text else " ".join(entry.mdc_condition.split())
+    return text
