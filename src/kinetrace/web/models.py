@@ -466,3 +466,28 @@ class ExamTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PromResponse(models.Model):
+    """A patient-reported outcome measure filled in at a session (kinetrace.proms; knowledge/proms.yaml).
+
+    ``items`` are the responses in item order (null = not answered), ``labels`` the PSFS activities;
+    ``entered_total`` is a total taken from the clinic's own licensed form when no items were entered.
+    ``score`` is the core's score of it (kinetrace.proms.score), stored for charts.
+    """
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="proms")
+    instrument = models.CharField(max_length=20)
+    items = models.JSONField(default=list, blank=True)
+    labels = models.JSONField(default=list, blank=True)
+    entered_total = models.FloatField(null=True, blank=True)
+    score = models.FloatField()
+    by = models.CharField(max_length=10, choices=[("clinician", "clinician"), ("patient", "patient")], default="clinician")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["session_id", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.instrument} {self.score:g} (session {self.session_id})"
