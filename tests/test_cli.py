@@ -55,12 +55,12 @@ def test_missing_file_exits_2(tmp_path: Path) -> None:
 
 
 def test_analyse_json_schema_on_seed_case() -> None:
-    """analyse --json prints kinetrace/analysis@1 with the contract keys, and names the driver."""
+    """analyse --json prints kinetrace/analysis@2 with the contract keys, and names the driver."""
     result = runner.invoke(app, ["analyse", str(SEED_CASE), "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data["format"] == "kinetrace/analysis@1"
-    assert {"trials", "ranking", "pcf", "next", "stop", "explanations"} <= set(data)
+    assert data["format"] == "kinetrace/analysis@2"
+    assert {"trials", "ranking", "driver", "recommendation", "explanations"} <= set(data) and "pcf" not in data
     trial = data["trials"][1]
     assert {"id", "candidate", "global_change", "markers"} <= set(trial)
     assert {"marker", "pre", "post", "change", "change_in_mdc", "real", "improved"} <= set(trial["markers"][0])
@@ -68,11 +68,11 @@ def test_analyse_json_schema_on_seed_case() -> None:
     assert probabilities == sorted(probabilities, reverse=True)
     assert sum(probabilities) == pytest.approx(1.0, abs=1e-3)
     assert "none" in {r["candidate"] for r in data["ranking"]}
-    assert data["pcf"]["candidate"] == "r_infraspinatus"
-    assert data["stop"] is True
+    assert data["driver"]["candidate"] == "r_infraspinatus" and data["driver"]["probability_label"] == "> 99 %"
+    assert data["recommendation"]["stop"] is True and data["recommendation"]["reason"] == "driver_found"
 
 
 def test_analyse_table_names_the_driver() -> None:
     result = runner.invoke(app, ["analyse", str(SEED_CASE)], env={"COLUMNS": "160"})
     assert result.exit_code == 0, result.output
-    assert "Driver (primary contributing factor): r_infraspinatus" in result.output
+    assert "Driver found (primary contributing factor): r_infraspinatus" in result.output

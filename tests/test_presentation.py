@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kinetrace.formatting import probability_label
+from kinetrace.presentation import probability_label
 
 
 @pytest.mark.parametrize(

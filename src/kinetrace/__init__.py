@@ -5,7 +5,7 @@ reports, exports and video analysis call it, never the other way round.
 
 >>> import kinetrace
 >>> case = kinetrace.load_case("examples/mrs_h.yaml")  # doctest: +SKIP
->>> kinetrace.analyse(case).to_dict()["pcf"]  # doctest: +SKIP
+>>> kinetrace.analyse(case).driver.candidate  # doctest: +SKIP
 """
 
 from __future__ import annotations

@@ -1,20 +1,42 @@
 """``analyse(case)``: score every trial and run the driver engine (:mod:`kinetrace.engine`).
 
-The result is an :class:`Analysis`; ``Analysis.to_dict()`` is the ``kinetrace/analysis@1``
-JSON the CLI prints with ``--json``.
+The result is an :class:`Analysis` of typed, frozen parts: the scored trials, the ranking, the
+named ``driver`` (or None), the :class:`~kinetrace.engine.results.Recommendation` and the
+:class:`~kinetrace.engine.results.Explanation` s. Words for any surface come from
+:mod:`kinetrace.presentation`; ``Analysis.to_dict()`` is the ``kinetrace/analysis@2`` JSON the
+CLI prints with ``--json`` (probabilities as the raw float *and* a label).
+
+Format history: ``kinetrace/analysis@1`` named the driver ``pcf`` and kept the stop reason,
+regions to examine and secondary contributors as loose top-level keys; ``@2`` names it ``driver``
+and nests the decision under ``recommendation`` (docs/engine.md, "Output").
+:func:`driver_of` reads the driver from either version.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kinetrace.case.model import Case
 from kinetrace.engine import run
 from kinetrace.engine.params import DEFAULT_PARAMS, EngineParams
+from kinetrace.engine.posterior import Posterior
+from kinetrace.engine.recommend import Decision
+from kinetrace.engine.results import (
+    Explanation,
+    NextTrial,
+    Reason,
+    ReasonData,
+    Recommendation,
+    SecondaryContributor,
+)
+from kinetrace.presentation import decision_sentence, explanation_dict, probability_label
 from kinetrace.scoring import TrialScore, score_trials
 
-ANALYSIS_FORMAT = "kinetrace/analysis@1"
+ANALYSIS_FORMAT = "kinetrace/analysis@2"
+#: Earlier analysis formats :func:`driver_of` still reads.
+OLD_FORMATS = ("kinetrace/analysis@1",)
 #: Candidate id standing for "the driver is not among the findings".
 NONE = "none"
 #: A tested non-driver is listed as a likely secondary contributor when its trials favour "partial
@@ -29,37 +51,94 @@ class RankedCandidate:
     tested: bool
 
     def to_dict(self) -> dict[str, Any]:
-        return {"candidate": self.candidate, "probability": round(self.probability, 4), "tested": self.tested}
+        return {
+            "candidate": self.candidate,
+            "probability": round(self.probability, 4),
+            "probability_label": probability_label(self.probability),
+            "tested": self.tested,
+        }
 
 
 @dataclass(frozen=True)
 class Analysis:
-    """Scored trials plus the driver ranking, recommendation and explanations."""
+    """Scored trials plus the driver ranking, recommendation and explanations (all typed)."""
 
     case: Case
     trials: tuple[TrialScore, ...]
     ranking: tuple[RankedCandidate, ...]
-    pcf: RankedCandidate | None
-    next: dict[str, Any] | None
-    stop: bool
-    explanations: tuple[dict[str, Any], ...] = ()
-    extra: dict[str, Any] = field(default_factory=dict)
+    driver: RankedCandidate | None
+    recommendation: Recommendation
+    explanations: tuple[Explanation, ...] = ()
+    prior: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def stop(self) -> bool:
+        """The stop signal (``recommendation.stop``)."""
+        return self.recommendation.stop
+
+    @property
+    def next(self) -> NextTrial | None:
+        """The recommended trial (``recommendation.next``), None when stopping."""
+        return self.recommendation.next
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-able ``kinetrace/analysis@1`` mapping (the CLI's ``--json`` output)."""
+        """JSON-able ``kinetrace/analysis@2`` mapping (the CLI's ``--json`` output)."""
         return {
             "format": ANALYSIS_FORMAT,
             "patient": self.case.patient.id,
             "trials": [t.to_dict() for t in self.trials],
             "ranking": [r.to_dict() for r in self.ranking],
-            "pcf": None
-            if self.pcf is None
-            else {"candidate": self.pcf.candidate, "probability": round(self.pcf.probability, 4)},
-            "next": self.next,
-            "stop": self.stop,
-            "explanations": list(self.explanations),
-            **self.extra,
+            "driver": None if self.driver is None else self.driver.to_dict(),
+            "recommendation": {**self.recommendation.to_dict(), "sentence": decision_sentence(self)},
+            "explanations": [explanation_dict(self.case, e) for e in self.explanations],
+            "prior": {c: round(p, 4) for c, p in sorted(self.prior.items(), key=lambda x: (-x[1], x[0]))},
         }
+
+
+def driver_of(data: Mapping[str, Any]) -> str | None:
+    """The driver's candidate id from an analysis JSON of any version (``pcf`` in ``@1``)."""
+    fmt = data.get("format", ANALYSIS_FORMAT)
+    if fmt not in (ANALYSIS_FORMAT, *OLD_FORMATS):
+        raise ValueError(f"format: {fmt!r} is not an analysis format; allowed: {ANALYSIS_FORMAT}, {OLD_FORMATS[0]}")
+    entry = data.get("driver", data.get("pcf"))
+    return None if entry is None else str(entry["candidate"])
+
+
+def _secondary(post: Posterior, driver: str | None) -> tuple[SecondaryContributor, ...]:
+    return tuple(
+        SecondaryContributor(c, p, post.secondary_bf[c])
+        for c, p in sorted(post.secondary.items(), key=lambda x: (-x[1], x[0]))
+        if c != driver and post.secondary_bf[c] >= SECONDARY_BAYES_FACTOR
+    )
+
+
+def red_flags_open(case: Case) -> tuple[str, ...]:
+    """The case's red flags when no referral or clearance is recorded (else empty)."""
+    s = case.screening
+    return () if s.red_flags_cleared.strip() else tuple(s.red_flags)
+
+
+def recommendation(case: Case, post: Posterior, decision: Decision) -> Recommendation:
+    """The typed recommendation from the decision rule, with the red-flag block applied.
+
+    Uncleared red flags stop the trials (``RED_FLAG_BLOCK``) whatever the engine would pick.
+    """
+    driver = decision.driver
+    single = driver is not None and post.trial_counts.get(driver, 0) == 1
+    rec = Recommendation(
+        stop=decision.stop,
+        reason=decision.reason,
+        data=decision.data,
+        next=decision.next,
+        driver=driver,
+        examine=decision.examine,
+        secondary=_secondary(post, driver),
+        rests_on_single_trial=single,
+    )
+    flags = red_flags_open(case)
+    if flags:
+        return replace(rec, stop=True, reason=Reason.RED_FLAG_BLOCK, data=ReasonData(red_flags=flags), next=None)
+    return rec
 
 
 def analyse(case: Case, *, params: EngineParams | None = None) -> Analysis:
@@ -76,12 +155,10 @@ def analyse(case: Case, *, params: EngineParams | None = None) -> Analysis:
     Returns
     -------
     Analysis
-        ``ranking`` is the posterior over the findings and ``"none"`` (sums to 1); ``pcf`` the
-        named driver once the engine stops on one; ``next`` the recommended trial
-        (``{"candidate", "reason"}``) or None; ``stop`` the stop signal; ``explanations`` the
-        paths for the named (else leading) driver. ``extra`` adds ``stop_reason``, ``examine``
-        (regions to examine when the driver may not be listed), ``secondary`` (tested
-        non-drivers likely to be secondary contributors) and ``prior``.
+        ``ranking`` is the posterior over the findings and ``"none"`` (sums to 1); ``driver`` the
+        named driver once the engine stops on one; ``recommendation`` the typed decision (stop,
+        reason code and data, next trial, regions to examine, secondary contributors);
+        ``explanations`` the paths for the named (else leading) driver; ``prior`` the prior.
     """
     scores = tuple(score_trials(case))
     result = run(case, scores=scores, params=params or DEFAULT_PARAMS)
@@ -93,29 +170,13 @@ def analyse(case: Case, *, params: EngineParams | None = None) -> Analysis:
             key=lambda r: (-r.probability, r.candidate),
         )
     )
-    pcf = (
-        None
-        if decision.pcf is None
-        else RankedCandidate(decision.pcf, probs[decision.pcf], decision.pcf in post.tested)
-    )
-    secondary = [
-        {"candidate": c, "probability": round(p, 4), "bayes_factor": round(post.secondary_bf[c], 2)}
-        for c, p in sorted(post.secondary.items(), key=lambda x: (-x[1], x[0]))
-        if c != decision.pcf and post.secondary_bf[c] >= SECONDARY_BAYES_FACTOR
-    ]
-    extra: dict[str, Any] = {
-        "stop_reason": decision.stop_reason,
-        "examine": list(decision.examine),
-        "secondary": secondary,
-        "prior": {c: round(p, 4) for c, p in sorted(post.prior.items(), key=lambda x: (-x[1], x[0]))},
-    }
+    driver = None if decision.driver is None else next(r for r in ranking if r.candidate == decision.driver)
     return Analysis(
         case=case,
         trials=scores,
         ranking=ranking,
-        pcf=pcf,
-        next=decision.next,
-        stop=decision.stop,
+        driver=driver,
+        recommendation=recommendation(case, post, decision),
         explanations=result.explanations,
-        extra=extra,
+        prior=dict(post.prior),
     )

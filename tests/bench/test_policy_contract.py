@@ -174,8 +174,8 @@ def test_kinetrace_follows_the_engines_recommendation_and_stop_rule(global_rando
             d = policy.decide(EpisodeView(episode.case), np.random.default_rng(0))
             if result.stop or result.next is None:
                 assert d.trial is None
-                expected = result.pcf or result.ranking[0]
+                expected = result.driver or result.ranking[0]
                 assert (d.call, d.probability) == (expected.candidate, expected.probability)
                 break
-            assert d.trial == result.next["candidate"]
+            assert d.trial == result.next.candidate
             episode.trial(d.trial)

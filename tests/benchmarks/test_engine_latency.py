@@ -60,4 +60,4 @@ def test_engine_analyse_seed_case(benchmark: Any) -> None:
 
     case = load_case(SEED_CASE)
     result = benchmark(analyse, case)
-    assert result.pcf is not None and result.pcf.candidate == "r_infraspinatus"
+    assert result.driver is not None and result.driver.candidate == "r_infraspinatus"

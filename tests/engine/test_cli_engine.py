@@ -26,8 +26,10 @@ def test_next_json_before_any_trial_recommends_a_trial(tmp_path: Path) -> None:
     result = runner.invoke(app, ["next", str(_seed_without_trials(tmp_path)), "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data["stop"] is False and data["next"]["candidate"] == "r_infraspinatus"
-    assert set(data) == {"next", "stop", "stop_reason", "pcf", "examine"}
+    rec = data["recommendation"]
+    assert rec["stop"] is False and rec["next"]["candidate"] == "r_infraspinatus" and rec["reason"] == "next_trial"
+    assert set(data) == {"format", "driver", "recommendation"} and data["driver"] is None
+    assert rec["sentence"].startswith("Next trial: ")
 
 
 def test_next_on_the_seed_case_says_stop() -> None:

@@ -79,9 +79,9 @@ def test_secondary_contributor_is_reported() -> None:
     """A trial that moves a couple of remote signs a little, then the driver's broad trial."""
     t1 = {"id": "t1", "candidate": "b_knee", "post": {"pain": 3, "slr": 66, "ppt": 2.3, "hop": 112}}
     t2 = {"id": "t2", "candidate": "a_shoulder", "post": {"pain": 0, "slr": 78, "ppt": 3.8, "hop": 140}}
-    result = analyse(load_case(with_session(two_finding_case(), t1, t2))).to_dict()
-    assert result["pcf"]["candidate"] == "a_shoulder"
-    assert [s["candidate"] for s in result["secondary"]] == ["b_knee"]
+    result = analyse(load_case(with_session(two_finding_case(), t1, t2)))
+    assert result.driver is not None and result.driver.candidate == "a_shoulder"
+    assert [s.candidate for s in result.recommendation.secondary] == ["b_knee"]
 
 
 def test_engine_result_is_frozen() -> None:

@@ -121,7 +121,7 @@ def test_relabelling_and_reordering_findings_changes_nothing(data: st.DataObject
         assert math.isclose(pa[k], pb[k], rel_tol=1e-9, abs_tol=1e-12)
     assert a.stop == b.stop
     if a.next is not None and b.next is not None:  # exact ties may pick either twin
-        assert math.isclose(pa[mapping[a.next["candidate"]]], pb[b.next["candidate"]], rel_tol=1e-9)
+        assert math.isclose(pa[mapping[a.next.candidate]], pb[b.next.candidate], rel_tol=1e-9)
     assert (a.next is None) == (b.next is None)
 
 
@@ -136,7 +136,7 @@ def test_a_trial_within_the_mdc_never_lifts_a_candidate_to_the_threshold(data: s
     result = analyse(load_case(case_dict(fs, [{"id": "t0", "candidate": cand, "post": post}])))
     threshold = EngineParams().threshold
     assert all(r.probability < threshold for r in result.ranking if r.candidate != "none")
-    assert result.pcf is None or result.pcf.probability < threshold
+    assert result.driver is None or result.driver.probability < threshold
 
 
 @SETTINGS

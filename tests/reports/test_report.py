@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 from pathlib import Path
 
@@ -13,7 +14,9 @@ from typer.testing import CliRunner
 
 from kinetrace import analyse, load_case
 from kinetrace.cli import app
+from kinetrace.presentation import driver_explanation, explanation_summary, path_text
 from kinetrace.reports import FakePdfRenderer, render_html, render_report
+from kinetrace.reports.context import body_chart
 from kinetrace.reports.outcomes import marker_outcomes, outcome_points
 
 runner = CliRunner()
@@ -33,18 +36,16 @@ def test_seed_pdf_names_driver_explanation_and_plan(seed_pdf: bytes) -> None:
     """Text extracted from the real WeasyPrint PDF names the driver, its explanation and the plan."""
     case = load_case(SEED_CASE)
     analysis = analyse(case)
-    assert analysis.pcf is not None and analysis.pcf.candidate == "r_infraspinatus"
+    assert analysis.driver is not None and analysis.driver.candidate == "r_infraspinatus"
     text = _pdf_text(seed_pdf)
     assert seed_pdf.startswith(b"%PDF")
-    assert "Driver (primary contributing factor): Muscle tension/guarding in the right shoulder" in text
+    assert "Driver found (primary contributing factor): Muscle tension/guarding in the right shoulder" in text
     assert "Supporting trials: t3, t4" in text
     assert "Increase step rate by 5-10 %" in text and "support the scanning arm" in text
-    explanations = [e for e in analysis.explanations if e.get("candidate") == "r_infraspinatus"]
-    if explanations:  # the driver engine's explanation path is printed when it gives one
-        summary = " ".join(str(explanations[0]["summary"]).split())
-        assert summary[:60] in text
-    else:
-        assert "No explanation path was returned by the analysis" in text
+    explanations = [e for e in analysis.explanations if e.candidate == "r_infraspinatus"]
+    assert explanations  # the seed driver has an explanation path
+    summary = " ".join(explanation_summary(case, explanations[0]).split())
+    assert summary[:60] in text
 
 
 def test_seed_patient_summary_is_one_page_in_plain_words() -> None:
@@ -149,43 +150,20 @@ def test_cli_export_writes_both(tmp_path: Path) -> None:
 
 
 def test_engine_explanation_is_rendered_with_its_path() -> None:
-    """An explanation in the engine's format appears in both reports and draws its path on the body chart."""
-    import dataclasses
-
+    """The engine's own explanations of the seed driver appear in both reports, and the one drawn
+    on the body chart is the path the patient page words in plain places."""
     case = load_case(SEED_CASE)
-    explanation = {
-        "candidate": "r_infraspinatus",
-        "complaint_area": {"region": "buttock", "side": "left", "kind": "pain"},
-        "mechanism": "posterior oblique sling",
-        "evidence_level": "C/D",
-        "strength": 0.4,
-        "summary": "Consistent with load transfer across the posterior oblique sling.",
-        "steps": [
-            {
-                "from": {"region": "scapula", "side": "right"},
-                "to": {"region": "lumbar", "side": "central"},
-                "link": "latissimus dorsi to thoracolumbar fascia",
-                "link_type": "myofascial",
-                "evidence_level": "C",
-                "source": "Vleeming et al. Spine 1995;20(7):753",
-                "sentence": "The right latissimus dorsi inserts into the thoracolumbar fascia.",
-            },
-            {
-                "from": {"region": "lumbar", "side": "central"},
-                "to": {"region": "buttock", "side": "left"},
-                "link": "thoracolumbar fascia to left gluteus maximus",
-                "link_type": "myofascial",
-                "evidence_level": "C",
-                "source": "Caldeira et al. J Biomech 2024;112431",
-                "sentence": "The fascia couples with the opposite gluteus maximus.",
-            },
-        ],
-    }
-    analysis = dataclasses.replace(analyse(case), explanations=(explanation,))
-    clinician = render_html(case, kind="clinician", analysis=analysis)
-    patient = render_html(case, kind="patient", analysis=analysis)
-    assert "Consistent with load transfer across the posterior oblique sling." in clinician
-    assert "Vleeming et al. Spine 1995" in clinician and "No explanation path" not in clinician
+    analysis = analyse(case)
+    shown = driver_explanation(analysis)
+    assert shown is not None and len(shown.path) >= 2
+    clinician = " ".join(render_html(case, kind="clinician", analysis=analysis).split())
+    patient = " ".join(render_html(case, kind="patient", analysis=analysis).split())
+    for e in analysis.explanations:
+        assert html.escape(explanation_summary(case, e), quote=False) in clinician
+        assert all(html.escape(s.citation, quote=False) in clinician for s in e.steps)
+    assert "No explanation path" not in clinician
     # the patient reads the path in plain places, not the engine's technical summary
-    assert "runs from your right shoulder blade \u2192 lumbar spine \u2192 left buttock (gluteal region)" in patient
-    assert "Consistent with load transfer" not in patient and "evidence level" not in patient
+    assert html.escape(path_text(shown.path), quote=False) in patient
+    assert "Consistent with" not in patient and "evidence level" not in patient
+    chart = body_chart(case, "r_infraspinatus", shown, "t")
+    assert chart.count('class="region mark-') >= len(shown.path)  # every place of the path is marked

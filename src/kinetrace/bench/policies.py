@@ -203,7 +203,7 @@ class KinetracePolicy(Policy):
     """The engine through its public API only: ``kinetrace.analyse(case)`` and its stop rule.
 
     Trials what ``Analysis.next`` recommends until ``Analysis.stop`` (or no recommendation). The
-    call is ``Analysis.pcf`` when set, else the top of ``Analysis.ranking`` (which may be "none");
+    call is ``Analysis.driver`` when set, else the top of ``Analysis.ranking`` (which may be "none");
     its stated probability is that entry's probability.
     """
 
@@ -212,16 +212,16 @@ class KinetracePolicy(Policy):
 
     def decide(self, view: EpisodeView, rng: np.random.Generator) -> Decision:
         result = analyse(view.case)
-        if result.pcf is not None:
-            call, prob = result.pcf.candidate, result.pcf.probability
+        if result.driver is not None:
+            call, prob = result.driver.candidate, result.driver.probability
         else:
             top = result.ranking[0]
             call, prob = top.candidate, top.probability
         finding_ids = {f.id for f in view.findings}
-        nxt = result.next.get("candidate") if result.next else None
+        nxt = result.recommendation.next_candidate
         if result.stop or nxt is None or nxt not in finding_ids:
             return Decision(None, call, prob, reason="engine stop" if result.stop else "no recommendation")
-        return Decision(str(nxt), call, prob, reason=str(result.next.get("reason", "")) if result.next else "")
+        return Decision(nxt, call, prob, reason=result.recommendation.reason.value)
 
 
 #: Every policy class, by name, in table order.

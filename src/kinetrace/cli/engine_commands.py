@@ -5,11 +5,23 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from kinetrace import analyse
+from kinetrace.analysis import ANALYSIS_FORMAT
 from kinetrace.cli.output import console, fail, load_or_exit, print_json
 from kinetrace.engine import explain
-from kinetrace.formatting import probability_label
+from kinetrace.presentation import (
+    MECHANISM_NAME,
+    decision_lines,
+    decision_sentence,
+    driver_line,
+    evidence_text,
+    explanation_dict,
+    explanation_heading,
+    explanation_summary,
+    step_sentence,
+)
 
 CASE_ARG = typer.Argument(..., help="Case file (kinetrace/case@1, YAML or JSON).", show_default=False)
 JSON_OPT = typer.Option(False, "--json", help="Print JSON instead of text.")
@@ -22,31 +34,19 @@ def next_command(case: Path = CASE_ARG, json_out: bool = JSON_OPT) -> None:
     area is the driver, and stops once one area is very likely (95 %) or nothing is worth trying.
     """
     result = analyse(load_or_exit(case))
-    data = result.to_dict()
-    rec = {
-        "next": data["next"],
-        "stop": data["stop"],
-        "stop_reason": data.get("stop_reason", ""),
-        "pcf": data["pcf"],
-        "examine": data.get("examine", []),
-    }
     if json_out:
-        print_json(rec)
+        print_json(
+            {
+                "format": ANALYSIS_FORMAT,
+                "driver": None if result.driver is None else result.driver.to_dict(),
+                "recommendation": {**result.recommendation.to_dict(), "sentence": decision_sentence(result)},
+            }
+        )
         return
-    names = {f.id: f.text or f.id for f in result.case.findings}
-    if rec["next"] is not None:
-        cand = rec["next"]["candidate"]
-        console.print(f"[bold]Next trial:[/] {cand} - {names.get(cand, '')}")
-        console.print(f"  why: {rec['next']['reason']}")
-    if rec["stop"]:
-        console.print(f"[bold]Stop:[/] {rec['stop_reason']}")
-    if rec["pcf"] is not None:
-        pcf = rec["pcf"]
-        console.print(f"[bold green]Driver:[/] {pcf['candidate']} (P {probability_label(pcf['probability'])})")
-    if rec["examine"]:
-        console.print("[bold]The driver may not be among the findings. Examine next:[/]")
-        for row in rec["examine"]:
-            console.print(f"  {row['side']} {row['region']}: {row['why']}")
+    if result.driver is not None:
+        console.print(f"[bold green]{escape(driver_line(result))}[/]", highlight=False)
+    for line in decision_lines(result):
+        console.print(line, markup=False, highlight=False)
 
 
 def explain_command(
@@ -54,7 +54,7 @@ def explain_command(
     finding_id: str = typer.Argument(..., help="Id of a finding of the case.", show_default=False),
     json_out: bool = JSON_OPT,
 ) -> None:
-    """Explain how a finding is linked to each complaint area, step by step, with sources.
+    """Explain how a finding may be linked to each complaint area, step by step, with sources.
 
     Each step names the link's type, evidence level (A-D) and source. Worded as "consistent
     with", never "caused by".
@@ -65,18 +65,18 @@ def explain_command(
     except KeyError:
         fail([f"finding {finding_id!r} is not in the case; allowed: {', '.join(f.id for f in loaded.findings)}"])
     if json_out:
-        print_json(items)
+        print_json([explanation_dict(loaded, e) for e in items])
         return
     for item in items:
-        area = item["complaint_area"]
         console.print(
-            f"[bold]{area['side']} {area['region']} ({area['kind']})[/] - mechanism {item['mechanism']}, "
-            f"evidence {item['evidence_level']}, strength {item['strength']:.2f}"
+            f"[bold]{escape(explanation_heading(item))}[/] - mechanism {MECHANISM_NAME[item.mechanism]}, "
+            f"evidence {evidence_text(item)}, strength {item.strength:.2f}",
+            highlight=False,
         )
-        console.print(f"  {item['summary']}")
-        for i, step in enumerate(item["steps"], 1):
-            console.print(f"  {i}. {step['sentence']}")
-            console.print(f"     [dim]source: {step['source']}[/]")
+        console.print(f"  {explanation_summary(loaded, item)}", markup=False, highlight=False)
+        for i, step in enumerate(item.steps, 1):
+            console.print(f"  {i}. {step_sentence(step)}", markup=False, highlight=False)
+            console.print(f"     source: {step.citation}", markup=False, style="dim", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -6,14 +6,13 @@ The model is described for clinicians and statisticians in ``docs/engine.md``.
 >>> import kinetrace
 >>> from kinetrace.engine import run
 >>> case = kinetrace.load_case("examples/mrs_h.yaml")  # doctest: +SKIP
->>> run(case).decision.pcf  # doctest: +SKIP
+>>> run(case).decision.driver  # doctest: +SKIP
 'r_infraspinatus'
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from kinetrace.case.model import Case
 from kinetrace.engine.atlas import AtlasError, CheckMessage, check_atlas
@@ -22,6 +21,7 @@ from kinetrace.engine.params import DEFAULT_PARAMS, EngineParams
 from kinetrace.engine.posterior import NONE, Posterior, posterior
 from kinetrace.engine.prior import complaint_areas, linkage
 from kinetrace.engine.recommend import Decision, decide
+from kinetrace.engine.results import Explanation, Reason, Recommendation
 from kinetrace.scoring import TrialScore, score_trials
 
 __all__ = [
@@ -31,7 +31,10 @@ __all__ = [
     "Decision",
     "EngineParams",
     "EngineResult",
+    "Explanation",
     "Posterior",
+    "Reason",
+    "Recommendation",
     "check_atlas",
     "explain",
     "run",
@@ -44,10 +47,10 @@ class EngineResult:
 
     posterior: Posterior
     decision: Decision
-    explanations: tuple[dict[str, Any], ...]
+    explanations: tuple[Explanation, ...]
 
 
-def explain(case: Case, finding_id: str) -> list[dict[str, Any]]:
+def explain(case: Case, finding_id: str) -> list[Explanation]:
     """Explanations for one finding: its strongest path to each complaint area.
 
     Parameters
@@ -59,7 +62,7 @@ def explain(case: Case, finding_id: str) -> list[dict[str, Any]]:
 
     Returns
     -------
-    list of dict
+    list of Explanation
         One explanation per complaint area (region + side), in the complaint's order.
     """
     finding = case.finding(finding_id)
@@ -79,7 +82,7 @@ def run(
         scores = tuple(score_trials(case))
     post = posterior(case, scores, params)
     decision = decide(case, post, params)
-    subject = decision.pcf
+    subject = decision.driver
     if subject is None:
         ranked = sorted((k for k in post.posterior if k != NONE), key=lambda k: (-post.posterior[k], k))
         subject = ranked[0] if ranked else None

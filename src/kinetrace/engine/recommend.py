@@ -22,14 +22,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
 
 from kinetrace.case.model import Case
-from kinetrace.engine.graph import best_paths, path_level, sides_of
+from kinetrace.engine.graph import LEVEL_ORDER, best_paths, sides_of
 from kinetrace.engine.params import EngineParams
 from kinetrace.engine.posterior import NONE, Posterior
 from kinetrace.engine.prior import complaint_areas
-from kinetrace.formatting import probability_label
+from kinetrace.engine.results import LinkRef, NextTrial, Place, Reason, ReasonData, RegionToExamine
 
 #: Relative EIG difference under which two candidates count as tied.
 NEAR_TIE = 0.05
@@ -39,14 +38,15 @@ FALSE_BROAD = 0.01
 
 @dataclass(frozen=True)
 class Decision:
-    """The recommendation (frozen result): next trial or stop, and the named driver."""
+    """The decision rule's result (frozen): next trial or stop, the reason code, the named driver."""
 
-    next: dict[str, Any] | None
+    next: NextTrial | None
     stop: bool
-    stop_reason: str
-    pcf: str | None
+    reason: Reason
+    data: ReasonData
+    driver: str | None
     gains: dict[str, float]
-    examine: tuple[dict[str, str], ...]
+    examine: tuple[RegionToExamine, ...]
 
 
 def _entropy(ps: tuple[float, ...]) -> float:
@@ -62,7 +62,7 @@ def expected_gain(p: float, params: EngineParams) -> float:
     return max(0.0, _entropy(mix) - p * _entropy(yes) - (1.0 - p) * _entropy(no))
 
 
-def examine_next(case: Case, *, limit: int = 5) -> tuple[dict[str, str], ...]:
+def examine_next(case: Case, *, limit: int = 5) -> tuple[RegionToExamine, ...]:
     """Regions linked to the complaint areas that carry no finding yet, strongest link first."""
     occupied = {n for f in case.findings for n in sides_of(f.region, f.side)}
     targets = tuple(sorted({n for a in complaint_areas(case) for n in sides_of(a.region, a.side)}))
@@ -71,11 +71,11 @@ def examine_next(case: Case, *, limit: int = 5) -> tuple[dict[str, str], ...]:
     for node, path in paths.items():
         if path.local or node in occupied or not path.steps:
             continue
-        chain = ", ".join(f"{s.link.type.replace('_', ' ')} ({s.link.id})" for s in path.steps)
-        why = f"linked to the complaint through {chain}; evidence {path_level(path)}"
-        rows.append((path.strength, node, why))
-    rows.sort(key=lambda r: (-r[0], r[1]))
-    return tuple({"region": n[0], "side": n[1], "why": why} for _, n, why in rows[:limit])
+        links = tuple(LinkRef(s.link.id, s.link.type) for s in path.steps)
+        weakest = max(path.levels(), key=LEVEL_ORDER.index)
+        rows.append(RegionToExamine(Place(*node), links, weakest, path.strength))
+    rows.sort(key=lambda r: (-r.strength, r.place.region, r.place.side))
+    return tuple(rows[:limit])
 
 
 def decide(case: Case, post: Posterior, params: EngineParams) -> Decision:
@@ -95,17 +95,19 @@ def decide(case: Case, post: Posterior, params: EngineParams) -> Decision:
     ]
     gains = {k: expected_gain(probs[k], params) for k in (*untested, *recheck)}
     examine = examine_next(case) if p_none >= params.examine_above else ()
-    if leader is not None and probs[leader] >= params.threshold:
-        reason = f"{leader} reached P {probability_label(probs[leader])} (threshold {params.threshold:.2f})"
-        return Decision(None, True, reason, leader, gains, examine)
-    if p_none >= params.threshold:
-        reason = f"the driver is likely not among the findings (P {probability_label(p_none)}); examine further"
-        return Decision(None, True, reason, None, gains, examine or examine_next(case))
+    threshold = params.threshold
+    if leader is not None and probs[leader] >= threshold:
+        data = ReasonData(candidate=leader, probability=probs[leader], threshold=threshold)
+        return Decision(None, True, Reason.DRIVER_FOUND, data, leader, gains, examine)
+    if p_none >= threshold:
+        data = ReasonData(candidate=NONE, probability=p_none, threshold=threshold)
+        return Decision(None, True, Reason.NONE_LIKELY, data, None, gains, examine or examine_next(case))
     worth = {k: g for k, g in gains.items() if g >= params.min_gain_bits}
     if not worth:
         named = leader if leader is not None and probs[leader] > p_none else None
-        reason = "no untested finding left" if not untested else "no untested finding is worth a trial"
-        return Decision(None, True, reason, named, gains, examine or examine_next(case))
+        reason = Reason.NO_CANDIDATE_LEFT if not untested else Reason.NOTHING_WORTH_TRIAL
+        data = ReasonData(candidate=leader, probability=None if leader is None else probs[leader], threshold=threshold)
+        return Decision(None, True, reason, data, named, gains, examine or examine_next(case))
     best = max(worth.values())
     tied = [k for k, g in worth.items() if g >= best * (1.0 - NEAR_TIE)]
     eta = params.secondary_rate
@@ -114,8 +116,9 @@ def decide(case: Case, post: Posterior, params: EngineParams) -> Decision:
         return (probs[k] + eta * (1.0 - probs[k]), findings[k].severity, k)
 
     pick = max(tied, key=helps)
-    what = "recheck of the leading finding" if pick in post.tested else "most informative untested finding"
-    reason = f"{what}: expected gain {worth[pick]:.2f} bits, P(driver) = {probs[pick]:.2f}"
-    if len(tied) > 1:
-        reason += f"; near-tie with {len(tied) - 1} other(s) broken towards the likelier help"
-    return Decision({"candidate": pick, "reason": reason}, False, "", None, gains, examine)
+    again = pick in post.tested
+    data = ReasonData(
+        candidate=pick, probability=probs[pick], threshold=threshold, gain_bits=worth[pick], near_ties=len(tied) - 1
+    )
+    reason = Reason.RECHECK if again else Reason.NEXT_TRIAL
+    return Decision(NextTrial(pick, recheck=again), False, reason, data, None, gains, examine)

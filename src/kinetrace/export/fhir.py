@@ -39,6 +39,7 @@ from kinetrace.export.codes import (
     system,
 )
 from kinetrace.export.measurements import Measurement, iter_measurements
+from kinetrace.presentation import decision_sentence, driver_explanation, explanation_summary, probability_label
 
 FHIR_VERSION = "4.3.0"
 _ACT_REASON = "http://terminology.hl7.org/CodeSystem/v3-ActReason"
@@ -200,13 +201,6 @@ def supporting_trials(analysis: Analysis, driver: str) -> list[str]:
     return [t.id for t in analysis.trials if t.candidate == driver and not t.is_control and t.n_improved > 0]
 
 
-def explanation_for(analysis: Analysis, driver: str | None) -> dict[str, Any] | None:
-    """The driver's first explanation from the analysis (the engine's format), if any."""
-    if driver is None:
-        return None
-    return next((e for e in analysis.explanations if e.get("candidate") == driver), None)
-
-
 def _impression(
     case: Case, analysis: Analysis, uid: str, pid: str, cid: str, proc_ids: Mapping[str, str]
 ) -> dict[str, Any]:
@@ -221,17 +215,19 @@ def _impression(
     }
     if case.sessions:
         res["effectiveDateTime"] = case.sessions[-1].date.isoformat()
-    if analysis.pcf is None:
-        nxt = analysis.next["candidate"] if analysis.next else None
-        res["summary"] = "No driver identified yet." + (f" Next trial: {nxt}." if nxt else "")
+    if analysis.driver is None:
+        res["summary"] = "No driver identified yet. " + decision_sentence(analysis)
         return res
-    driver = analysis.pcf.candidate
+    driver = analysis.driver.candidate
     f = case.finding(driver)
     trials = supporting_trials(analysis, driver)
-    explanation = explanation_for(analysis, driver)
-    summary = f"Driver (primary contributing factor): {f.text or driver} (probability {analysis.pcf.probability:.2f})."
-    if explanation and explanation.get("summary"):
-        summary += " " + str(explanation["summary"])
+    explanation = driver_explanation(analysis)
+    summary = (
+        f"Driver (primary contributing factor): {f.text or driver} "
+        f"(probability {probability_label(analysis.driver.probability)})."
+    )
+    if explanation is not None:
+        summary += " " + explanation_summary(case, explanation)
     res["summary"] = summary
     res["finding"] = [
         {
@@ -241,7 +237,7 @@ def _impression(
             },
             "basis": "Supporting trials: " + (", ".join(trials) or "none"),
             "extension": [
-                {"url": extension_url("driver_probability"), "valueDecimal": round(analysis.pcf.probability, 4)}
+                {"url": extension_url("driver_probability"), "valueDecimal": round(analysis.driver.probability, 4)}
             ],
         }
     ]
@@ -381,7 +377,7 @@ def fhir_bundle_to_facts(bundle: Mapping[str, Any]) -> dict[str, Any]:
 def case_facts(case: Case, analysis: Analysis | None = None) -> dict[str, Any]:
     """The facts :func:`fhir_bundle_to_facts` recovers, computed straight from the case."""
     analysis = analysis or analyse(case)
-    driver = analysis.pcf.candidate if analysis.pcf else None
+    driver = analysis.driver.candidate if analysis.driver else None
     return {
         "patient": case.patient.id,
         "complaint": [{"region": a.region, "side": a.side, "kind": a.kind} for a in case.complaint.areas],

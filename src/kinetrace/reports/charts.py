@@ -28,7 +28,7 @@ def _svg(fig: Figure) -> str:
 
 def global_change_chart(analysis: Analysis) -> str:
     """Bar chart of each trial's global change (-1..1); the driver's trials in blue, controls grey."""
-    driver = analysis.pcf.candidate if analysis.pcf else None
+    driver = analysis.driver.candidate if analysis.driver else None
     trials = analysis.trials
     with matplotlib.rc_context(_RC):
         fig = Figure(figsize=(6.6, 2.6))

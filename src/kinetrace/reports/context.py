@@ -8,11 +8,22 @@ from typing import Any
 
 import yaml
 
-from kinetrace.analysis import NONE, Analysis
+from kinetrace.analysis import Analysis
 from kinetrace.case.model import Case, Finding
-from kinetrace.export.fhir import explanation_for, supporting_trials
+from kinetrace.engine.results import Explanation
+from kinetrace.export.fhir import supporting_trials
 from kinetrace.knowledge import regions
 from kinetrace.knowledge.catalogue import mdc_conditions
+from kinetrace.presentation import (
+    candidate_label,
+    case_chart_marks,
+    decision_lines,
+    driver_explanation,
+    driver_heading,
+    explanation_view,
+    path_text,
+    place_label,
+)
 from kinetrace.reports.charts import global_change_chart, outcome_chart
 from kinetrace.reports.outcomes import marker_outcomes, outcome_points
 
@@ -27,65 +38,37 @@ def plain() -> dict[str, Any]:
     return data
 
 
-def place(region: str, side: str) -> str:
-    """``left buttock (gluteal region)``-style words for a region and side."""
-    label = regions()[region].label.lower() if region in regions() else region
-    return label if side == "central" else f"{side} {label}" if side != "bilateral" else f"{label} (both sides)"
-
-
 def finding_plain(f: Finding) -> str:
     kind = plain()["finding_kind"].get(f.kind, f.kind)
-    return f"{kind} in your {place(f.region, f.side)}" + (f" ({f.structure})" if f.structure else "")
+    return f"{kind} in your {place_label(f.region, f.side)}" + (f" ({f.structure})" if f.structure else "")
 
 
 def complaint_plain(case: Case) -> list[str]:
     """``pain and tightness in your left buttock``: complaint kinds grouped by place, in order."""
     grouped: dict[str, list[str]] = {}
     for a in case.complaint.areas:
-        grouped.setdefault(place(a.region, a.side), []).append(plain()["complaint_kind"].get(a.kind, a.kind))
+        grouped.setdefault(place_label(a.region, a.side), []).append(plain()["complaint_kind"].get(a.kind, a.kind))
     return [f"{' and '.join(kinds)} in your {where}" for where, kinds in grouped.items()]
 
 
-def _marks(case: Case, driver: str | None) -> dict[tuple[str, str], str]:
-    marks: dict[tuple[str, str], str] = {}
-    for f in case.findings:
-        marks[(f.region, f.side)] = "finding"
-    for a in case.complaint.areas:
-        marks[(a.region, a.side)] = "complaint"
-    if driver:
-        f = case.finding(driver)
-        marks[(f.region, f.side)] = "driver"
-    return marks
-
-
-def _path(explanation: dict[str, Any] | None) -> list[tuple[str, str]]:
-    """The explanation path as (region, side) steps (empty when the engine gives no explanation)."""
-    if explanation and explanation.get("steps"):
-        steps = explanation["steps"]
-        path = [(steps[0]["from"]["region"], steps[0]["from"]["side"])]
-        path += [(s["to"]["region"], s["to"]["side"]) for s in steps]
-        return path
-    return []
-
-
-def body_chart(case: Case, driver: str | None, explanation: dict[str, Any] | None, title: str) -> str:
+def body_chart(case: Case, driver: str | None, explanation: Explanation | None, title: str) -> str:
     from kinetrace.bodychart import render_body_chart
 
-    return render_body_chart(marks=_marks(case, driver), path=_path(explanation), title=title)
+    path = explanation.path if explanation else ()
+    return render_body_chart(
+        marks=case_chart_marks(case, driver, path), path=[(p.region, p.side) for p in path], title=title
+    )
 
 
-def _why(case: Case, driver: Finding | None, explanation: dict[str, Any] | None) -> list[str]:
+def _why(case: Case, driver: Finding | None, explanation: Explanation | None) -> list[str]:
     if driver is None:
         return []
     words = plain()["why"]
     paras = []
-    if explanation and explanation.get("steps"):
+    if explanation and explanation.path:
         # Plain words for the patient: the path's places, not the engine's technical summary.
-        steps = explanation["steps"]
-        places = [place(steps[0]["from"]["region"], steps[0]["from"]["side"])]
-        places += [place(st["to"]["region"], st["to"]["side"]) for st in steps]
-        paras.append(words["path"].format(path=" \u2192 ".join(places)))
-    area = place(driver.region, driver.side)
+        paras.append(words["path"].format(path=path_text(explanation.path)))
+    area = place_label(driver.region, driver.side)
     segment = regions()[driver.region].segment
     opposite = [
         a
@@ -112,14 +95,12 @@ def _plan_groups(case: Case) -> list[dict[str, Any]]:
 
 def build_context(case: Case, analysis: Analysis) -> dict[str, Any]:
     """Everything both report templates use."""
-    driver_id = analysis.pcf.candidate if analysis.pcf else None
+    driver_id = analysis.driver.candidate if analysis.driver else None
     driver = case.finding(driver_id) if driver_id else None
-    explanation = explanation_for(analysis, driver_id)
+    explanation = driver_explanation(analysis)
     support = supporting_trials(analysis, driver_id) if driver_id else []
-    names = {f.id: f.text or f.id for f in case.findings} | {
-        NONE: "driver not among the findings",
-        "control": "control",
-    }
+    names = {r.candidate: candidate_label(case, r.candidate) for r in analysis.ranking}
+    names |= {t.candidate: candidate_label(case, t.candidate) for t in analysis.trials}
     outcomes = marker_outcomes(case)
     primary = [o for o in outcomes if o.marker.primary]
     chart_markers = [m.id for m in case.markers if m.primary] + [
@@ -138,7 +119,10 @@ def build_context(case: Case, analysis: Analysis) -> dict[str, Any]:
         "names": names,
         "driver": driver,
         "driver_plain": finding_plain(driver) if driver else None,
-        "explanation": explanation,
+        "explanation": explanation_view(case, explanation) if explanation else None,
+        "explanations": [explanation_view(case, e) for e in analysis.explanations if e.candidate == driver_id],
+        "decision": decision_lines(analysis),
+        "driver_heading": driver_heading(analysis),
         "supporting_trials": support,
         "trial_scores": {t.id: t for t in analysis.trials},
         "ranking": list(analysis.ranking[:6]),

@@ -9,16 +9,27 @@ from typing import Any
 from django.utils.safestring import SafeString, mark_safe
 
 import kinetrace
-from kinetrace.analysis import NONE
+from kinetrace.analysis import Analysis
 from kinetrace.bodychart import render_body_chart
-from kinetrace.case.model import CONTROL, Case
+from kinetrace.case.model import Case
 from kinetrace.errors import CaseError
-from kinetrace.formatting import probability_label
-from kinetrace.knowledge import regions
+from kinetrace.presentation import (
+    candidate_label,
+    change_text,
+    chart_marks,
+    decision_sentence,
+    driver_explanation,
+    driver_heading,
+    examine_text,
+    explanation_view,
+    marker_label,
+    probability_label,
+    secondary_text,
+    verdict_text,
+)
 from kinetrace.scoring import TrialScore
 from kinetrace.web import models as m
 from kinetrace.web.casefile import EpisodeParts, episode_to_case, parts_of
-from kinetrace.web.forms import marker_label
 
 #: The per-session improvement the method aims for (% of the primary measure).
 SESSION_AIM = (30.0, 50.0)
@@ -33,23 +44,13 @@ def chart(
     parts: EpisodeParts | None = None,
 ) -> SafeString:
     """The episode's body chart (``parts``, if given, instead of the episode's relations)."""
-    marks: dict[tuple[str, str], str] = {}
-
-    def add(key: tuple[str, str], name: str) -> None:
-        marks[key] = f"{marks.get(key, '')} {name}".strip()
-
     if parts is not None:
         areas = [(a["region"], a["side"]) for a in parts.areas]
         findings = [(f["region"], f["side"], f["key"]) for f in parts.findings]
     else:
         areas = [(a.region, a.side) for a in episode.complaintareas.all()]
         findings = [(f.region, f.side, f.key) for f in episode.findings.all()]
-    for region, side in areas:
-        add((region, side), "complaint")
-    for region, side, key in findings:
-        add((region, side), "driver" if key == driver else "finding")
-    for region, side in path or []:
-        add((region, side), "path")
+    marks = chart_marks(areas, findings, driver=driver, path=path or ())
     return mark_safe(render_body_chart(marks=marks, path=path or (), clickable=clickable))
 
 
@@ -77,44 +78,41 @@ class Workbench:
 
     case: Case | None
     problems: list[str] = field(default_factory=list)
-    analysis: Any = None
+    analysis: Analysis | None = None
     trials: list[TrialView] = field(default_factory=list)
     ranking: list[dict[str, Any]] = field(default_factory=list)
-    next: dict[str, Any] | None = None
+    #: the recommended trial's candidate id (the trial form's default), None when stopping
+    next: str | None = None
+    #: the decision in words (:func:`kinetrace.presentation.decision_sentence`)
+    decision: str = ""
+    secondary: list[str] = field(default_factory=list)
+    examine: list[str] = field(default_factory=list)
     driver: dict[str, Any] | None = None
     explanations: list[dict[str, Any]] = field(default_factory=list)
     path: list[tuple[str, str]] = field(default_factory=list)
 
 
-def finding_labels(parts: EpisodeParts) -> dict[str, str]:
-    labels = {f["key"]: f["text"] or f["key"] for f in parts.findings}
-    labels[CONTROL] = "Control (no treatment)"
-    labels[NONE] = "None of the findings"
-    return labels
-
-
-def trial_view(score: TrialScore, case: Case, labels: dict[str, str]) -> TrialView:
+def trial_view(score: TrialScore, case: Case) -> TrialView:
     rows = []
     for mc in score.markers:
         mk = case.marker(mc.marker)
-        label = marker_label(mk.name or "", mk.id, mk.side)
         rows.append(
             {
                 "marker": mk,
-                "label": label,
+                "label": marker_label(mk),
                 # pre-formatted here: the workbench is rendered on every trial, floatformat is slow
-                "text": f"{label}: {mc.pre:g} → {mc.post:g}",
+                "text": change_text(mk, mc.pre, mc.post, real=mc.real),
                 "mdc": f"{mc.change_in_mdc:.1f}",
                 "change": mc,
                 "css": change_class(mc),
-                "verdict": "real improvement" if mc.improved else "real worsening" if mc.worsened else "within noise",
+                "verdict": verdict_text(mc.improved, mc.worsened),
             }
         )
     g = score.global_change
     css = "improved" if g >= 0.3 else "worsened" if g < 0 else "noise"
     return TrialView(
         score=score,
-        label=labels.get(score.candidate, score.candidate),
+        label=candidate_label(case, score.candidate),
         rows=rows,
         global_css=css,
         global_text=f"{g:.2f}",
@@ -134,65 +132,42 @@ def workbench(
     except CaseError as exc:
         return Workbench(case=None, problems=exc.problems)
     analysis = kinetrace.analyse(case)
-    labels = finding_labels(parts)
     trial_pks = [t["pk"] for s in parts.sessions for t in s["trials"]]
-    views = [trial_view(s, case, labels) for s in analysis.trials]
+    views = [trial_view(s, case) for s in analysis.trials]
     for v, pk in zip(views, trial_pks, strict=False):
         v.pk = pk
     ranking = [
         {
             "candidate": r.candidate,
-            "label": labels.get(r.candidate, r.candidate),
+            "label": candidate_label(case, r.candidate),
             "pct": f"{100 * r.probability:.0f}",
             "pct_label": probability_label(r.probability),
             "tested": r.tested,
         }
         for r in analysis.ranking
     ]
-    wb = Workbench(case=case, analysis=analysis, trials=views, ranking=ranking, next=analysis.next)
-    if analysis.next:
-        wb.next = {
-            **analysis.next,
-            "label": labels.get(analysis.next.get("candidate", ""), analysis.next.get("candidate")),
-        }
-    if analysis.pcf is not None:
+    rec = analysis.recommendation
+    wb = Workbench(
+        case=case,
+        analysis=analysis,
+        trials=views,
+        ranking=ranking,
+        next=rec.next_candidate,
+        decision=decision_sentence(analysis),
+        secondary=[secondary_text(case, x) for x in rec.secondary],
+        examine=[examine_text(x) for x in rec.examine],
+        explanations=[explanation_view(case, e) for e in analysis.explanations],
+    )
+    if analysis.driver is not None:
         wb.driver = {
-            "candidate": analysis.pcf.candidate,
-            "label": labels.get(analysis.pcf.candidate),
-            "pct": f"{100 * analysis.pcf.probability:.0f}",
-            "pct_label": probability_label(analysis.pcf.probability),
+            "candidate": analysis.driver.candidate,
+            "label": candidate_label(case, analysis.driver.candidate),
+            "heading": driver_heading(analysis),
+            "pct_label": probability_label(analysis.driver.probability),
         }
-    wb.explanations = [_explanation(e, labels) for e in analysis.explanations]
-    if wb.explanations and wb.driver:
-        steps = wb.explanations[0].get("steps") or []
-        if steps:
-            wb.path = [(steps[0]["from"]["region"], steps[0]["from"]["side"])] + [
-                (s["to"]["region"], s["to"]["side"]) for s in steps
-            ]
-    if wb.driver and not wb.path:
-        # No explanation from the engine yet: connect the driver to the complaint.
-        f = next((f for f in case.findings if f.id == wb.driver["candidate"]), None)
-        if f is not None and case.complaint.areas:
-            a = case.complaint.areas[0]
-            wb.path = [(f.region, f.side), (a.region, a.side)]
+        shown = driver_explanation(analysis)
+        wb.path = [(p.region, p.side) for p in shown.path] if shown is not None else []
     return wb
-
-
-def _place(p: dict[str, Any]) -> str:
-    r = regions().get(p.get("region", ""))
-    side = p.get("side", "")
-    return f"{r.label if r else p.get('region', '?')}{'' if side in ('central', '') else f' ({side})'}"
-
-
-def _explanation(e: dict[str, Any], labels: dict[str, str]) -> dict[str, Any]:
-    """The engine's explanation with readable names (candidate label, region labels)."""
-    out = dict(e)
-    out["label"] = labels.get(e.get("candidate", ""), e.get("candidate", ""))
-    out["steps"] = [
-        {**s, "from_label": _place(s.get("from", {})), "to_label": _place(s.get("to", {}))}
-        for s in e.get("steps") or []
-    ]
-    return out
 
 
 def outcome_series(case: Case) -> dict[str, Any] | None:

@@ -55,7 +55,7 @@ def _state(episode: m.Episode) -> dict[str, Any]:
         **trial_form_choices(episode, parts),
         "units": {mk["key"]: mk["unit"] for mk in parts.markers},
         "current": current,
-        "next": wb.next["candidate"] if wb.next and wb.next.get("candidate") else None,
+        "next": wb.next,
         "problems": wb.problems,
         "has_trials": bool(wb.trials),
         "left_html": render_to_string("web/_wb_left.html", ctx),
