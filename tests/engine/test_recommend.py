@@ -8,7 +8,7 @@ from kinetrace import analyse, load_case
 from kinetrace.engine import explain
 from kinetrace.engine.params import EngineParams
 from kinetrace.engine.recommend import expected_gain
-from kinetrace.engine.results import MechanismClass
+from kinetrace.engine.results import MechanismClass, Reason
 from kinetrace.presentation import explanation_dict
 
 from .cases import NULL, STRONG, seed_case, two_finding_case, with_session
@@ -36,13 +36,15 @@ def test_stop_and_name_after_a_decisive_trial() -> None:
 
 
 def test_threshold_is_configurable() -> None:
+    """The same evidence names the driver under a threshold below its probability, and not above it."""
     data = with_session(two_finding_case(), {"id": "t1", "candidate": "a_shoulder", "post": STRONG})
     p = analyse(load_case(data)).driver
     assert p is not None
-    strict = analyse(
-        load_case(data), params=EngineParams(threshold=min(0.999999, p.probability + (1 - p.probability) / 2))
-    )
-    assert not strict.stop or strict.driver is None or strict.driver.probability >= p.probability
+    below = analyse(load_case(data), params=EngineParams(threshold=p.probability - 0.01)).recommendation
+    above = analyse(load_case(data), params=EngineParams(threshold=(p.probability + 1) / 2)).recommendation
+    assert below.reason is Reason.DRIVER_FOUND and below.driver == "a_shoulder"
+    assert above.reason is not Reason.DRIVER_FOUND
+    assert above.data.threshold == pytest.approx((p.probability + 1) / 2)
 
 
 def test_when_every_finding_fails_the_engine_says_examine_elsewhere() -> None:
