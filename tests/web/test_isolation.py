@@ -60,6 +60,7 @@ def _params(world: dict[str, Any], owner: str) -> dict[str, Any]:
         "record_id": _deleted_record(ep).pk,
         "template_id": _exam_template(ep).pk,
         "fmt": "yaml",
+        "instrument": "lefs",
         "kind": "patient",
         "report_fmt": "html",
         "path": "web/app.css",

@@ -496,3 +496,38 @@ def do_save_summary_texts(user: Any, episode: m.Episode, texts: Mapping[str, str
     episode.summary_texts = {k: v for k, v in texts.items() if v.strip()}
     episode.save(update_fields=["summary_texts"])
     audit(user, episode.patient, "edit_patient_summary", ", ".join(sorted(episode.summary_texts)), episode)
+
+
+@transaction.atomic
+def do_save_prom(
+    user: Any,
+    episode: m.Episode,
+    session: m.Session,
+    instrument: str,
+    items: list[float | None],
+    *,
+    labels: list[str] | None = None,
+    total: float | None = None,
+    by: str = "clinician",
+) -> m.PromResponse:
+    """Score a PROM response in the core and store it with its session (ActionError names the field)."""
+    from kinetrace import proms
+
+    try:
+        scored = proms.score(instrument, items, total)
+    except proms.PromError as exc:
+        raise ActionError([f"{exc.field}: {exc.detail}"]) from None
+    if by not in ("clinician", "patient"):
+        raise ActionError([f"by: {by!r}; allowed: clinician, patient"])
+    response = m.PromResponse.objects.create(
+        session=session,
+        instrument=instrument,
+        items=list(items) if scored.from_items else [],
+        labels=[str(x)[:300] for x in (labels or [])][: len(items)],
+        entered_total=None if scored.from_items else total,
+        score=scored.total,
+        by=by,
+        author=user if getattr(user, "is_authenticated", False) else None,
+    )
+    audit(user, episode.patient, "save_prom", f"{session.key} {instrument} {scored.total:g} ({by})", episode)
+    return response

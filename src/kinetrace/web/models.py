@@ -482,7 +482,9 @@ class PromResponse(models.Model):
     labels = models.JSONField(default=list, blank=True)
     entered_total = models.FloatField(null=True, blank=True)
     score = models.FloatField()
-    by = models.CharField(max_length=10, choices=[("clinician", "clinician"), ("patient", "patient")], default="clinician")
+    by = models.CharField(
+        max_length=10, choices=[("clinician", "clinician"), ("patient", "patient")], default="clinician"
+    )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created = models.DateTimeField(auto_now_add=True)
 

@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "kinetrace.web.views.proms.PatientModeMiddleware",
 ]
 
 ROOT_URLCONF = "kinetrace.web.urls"

@@ -9,7 +9,7 @@ from django.urls import path, re_path
 from django.views.generic import RedirectView
 
 from kinetrace.web.api import api
-from kinetrace.web.views import exam, io, notes, paperwork, patients, screen, sessions, video, workbench
+from kinetrace.web.views import exam, io, notes, paperwork, patients, proms, screen, sessions, video, workbench
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="patients", permanent=False), name="home"),
@@ -38,6 +38,19 @@ urlpatterns = [
     path("exam-templates/", screen.template_list, name="exam_templates"),
     path("exam-templates/<int:template_id>/", screen.template_edit, name="exam_template"),
     path("episodes/<int:episode_id>/sessions/<int:session_id>/note/", notes.session_note, name="session_note"),
+    path("episodes/<int:episode_id>/proms/", proms.prom_list, name="proms"),
+    path(
+        "episodes/<int:episode_id>/sessions/<int:session_id>/proms/<str:instrument>/",
+        proms.prom_entry,
+        name="prom_entry",
+    ),
+    path(
+        "episodes/<int:episode_id>/sessions/<int:session_id>/proms/<str:instrument>/patient/",
+        proms.patient_mode_start,
+        name="patient_mode_start",
+    ),
+    path("patient-mode/", proms.prom_patient, name="prom_patient"),
+    path("patient-mode/exit/", proms.patient_mode_exit, name="prom_patient_exit"),
     path("episodes/<int:episode_id>/sessions/<int:session_id>/note/sign/", notes.note_sign, name="note_sign"),
     path("episodes/<int:episode_id>/plan/<int:plan_id>/edit/", sessions.plan_edit, name="plan_edit"),
     path("episodes/<int:episode_id>/goals/<int:goal_id>/delete/", sessions.goal_delete, name="goal_delete"),
