@@ -81,8 +81,37 @@ def summary_file(request: HttpRequest, episode: m.Episode, fmt: str) -> HttpResp
         case = episode_to_case(episode)
     except CaseError as exc:
         return _problems(request, episode, exc)
-    body = render_report(case, kind="patient", fmt=fmt, texts=episode.summary_texts or {})  # type: ignore[arg-type]
+    body = render_report(case, kind="patient", fmt=fmt, **report_extras(episode, "patient"))  # type: ignore[arg-type]
     resp = HttpResponse(body, content_type="application/pdf" if fmt == "pdf" else "text/html; charset=utf-8")
     if fmt == "pdf":
         resp["Content-Disposition"] = f'attachment; filename="{episode.patient.ref}-patient-summary.pdf"'
     return resp
+
+
+def session_notes(episode: m.Episode) -> list[dict[str, object]]:
+    """For the clinician report: each session's latest note version (signed or draft, said so)."""
+    out: list[dict[str, object]] = []
+    for session in episode.sessions.prefetch_related("notes__author"):
+        versions = list(session.notes.all())
+        if not versions:
+            continue
+        n = versions[-1]
+        out.append(
+            {
+                "session": session.key,
+                "date": session.date,
+                "version": n.version,
+                "signed": f"{n.signed_at:%Y-%m-%d %H:%M}" if n.signed_at else "",
+                "author": str(n.author or ""),
+                "reason": n.reason,
+                **{k: getattr(n, k) for k in actions.NOTE_FIELDS},
+            }
+        )
+    return out
+
+
+def report_extras(episode: m.Episode, kind: str) -> dict[str, object]:
+    """What the web adds to ``render_report``: session notes (clinician) or the edited summary texts (patient)."""
+    if kind == "clinician":
+        return {"notes": session_notes(episode)}
+    return {"texts": episode.summary_texts or {}}
