@@ -14,8 +14,7 @@ from kinetrace.video.synthetic import RunnerParams, frontal_runner, sagittal_run
 
 
 def _sagittal(seq):  # type: ignore[no-untyped-def]
-    raw = cleaning.fill_gaps(seq)
-    a = analyse_sagittal(cleaning.lowpass(raw, 12.0), raw)
+    a = analyse_sagittal(cleaning.fill_gaps(seq))
     per = {s: {k: float(np.median(v)) for k, v in a.per_ic[s].items()} for s in ("left", "right")}
     return a, per
 
@@ -30,15 +29,21 @@ CASES = [
 @pytest.mark.parametrize("params", CASES)
 @pytest.mark.parametrize("facing", [1, -1])
 def test_cadence_overstride_and_shank_angle_match_truth(params: RunnerParams, facing: int) -> None:
-    """Cadence within 1 step/min; overstride angle and shank angle within 2 deg (60 fps)."""
+    """Cadence within 1 step/min; overstride within 2 % leg length; angles at contact within 6 deg (60 fps).
+
+    Contact is "foot within 4 % of leg length of its stance level" (tuned to MediaPipe's
+    touchdown lag on the pixel set), about one frame before the synthetic foot touches down,
+    where shank and knee angles change by up to ~5 deg per frame.
+    """
     truth = sagittal_truth(params)
     a, per = _sagittal(sagittal_runner(params, facing=facing))
     assert a.central["cadence_spm"] == pytest.approx(params.cadence_spm, abs=1.0)
     for s in ("left", "right"):
-        assert per[s]["shank_angle_ic_deg"] == pytest.approx(truth[f"shank_angle_ic_{s}"], abs=2.0)
-        assert per[s]["overstride_angle_deg"] == pytest.approx(truth[f"overstride_angle_{s}"], abs=2.0)
-        assert per[s]["overstride_pct"] == pytest.approx(100 * truth[f"overstride_{s}"], abs=2.0)
-        assert per[s]["knee_flexion_ic_deg"] == pytest.approx(truth[f"knee_flexion_ic_{s}"], abs=3.0)
+        assert per[s]["shank_angle_ic_deg"] == pytest.approx(truth[f"shank_angle_ic_{s}"], abs=6.0)
+        assert per[s]["overstride_angle_deg"] == pytest.approx(truth[f"overstride_angle_{s}"], abs=3.0)
+        assert per[s]["overstride_pct"] == pytest.approx(100 * truth[f"overstride_{s}"], abs=3.0)
+        # the synthetic knee extends fast into contact: the one-frame-early reading is 8-10 deg more flexed
+        assert 0.0 <= per[s]["knee_flexion_ic_deg"] - truth[f"knee_flexion_ic_{s}"] <= 12.0
     assert a.central["trunk_lean_deg"] == pytest.approx(params.trunk_lean_deg, abs=0.5)
     assert a.central["vertical_oscillation_pct"] == pytest.approx(truth["vertical_oscillation_pct"], abs=0.5)
 
@@ -58,22 +63,27 @@ def test_angles_do_not_flip_when_the_runner_turns_round() -> None:
             assert turned[s][k] == pytest.approx(straight[s][k], abs=2.0), (s, k)
 
 
-def test_left_right_label_swaps_are_repaired() -> None:
-    """A pose model that swaps the legs in some frames gives the same metrics after repair."""
+def test_left_right_label_swaps_are_tracked_out_over_time() -> None:
+    """A pose model that swaps the legs in a quarter of the frames (runs of 1-4 frames) gives the same metrics."""
     p = CASES[0]
     seq = sagittal_runner(p)
-    xy = seq.xy.copy()
+    xy, conf = seq.xy.copy(), seq.conf.copy()
     rng = np.random.default_rng(3)
-    bad = rng.choice(np.arange(5, seq.n_frames - 5), size=25, replace=False)
+    bad: list[int] = []
+    for start in rng.choice(np.arange(5, seq.n_frames - 10), size=40, replace=False):
+        bad += range(int(start), int(start) + int(rng.integers(1, 5)))
+    bad_idx = np.unique(bad)
     for j in ("knee", "ankle", "heel", "toe"):
         li, ri = INDEX[f"left_{j}"], INDEX[f"right_{j}"]
-        xy[bad, li], xy[bad, ri] = seq.xy[bad, ri], seq.xy[bad, li]
-    repaired, n = cleaning.repair_lr_swaps(seq.with_xy(xy))
-    assert n >= 20
-    assert np.nanmax(np.abs(repaired.xy - seq.xy)) < 1e-9
-    truth = sagittal_truth(p)
-    _, per = _sagittal(repaired)
-    assert per["right"]["shank_angle_ic_deg"] == pytest.approx(truth["shank_angle_ic_right"], abs=2.0)
+        xy[bad_idx, li], xy[bad_idx, ri] = seq.xy[bad_idx, ri], seq.xy[bad_idx, li]
+    assert len(bad_idx) > 0.2 * seq.n_frames
+    a, per = _sagittal(seq.with_xy(xy, conf))
+    _, clean = _sagittal(seq)
+    assert a.central["cadence_spm"] == pytest.approx(p.cadence_spm, abs=1.0)
+    assert a.relabelled_frames >= 0.8 * len(bad_idx)
+    for s in ("left", "right"):
+        for k in ("shank_angle_ic_deg", "knee_flexion_ic_deg", "overstride_pct"):
+            assert per[s][k] == pytest.approx(clean[s][k], abs=1.0), (s, k)
 
 
 def test_too_short_a_clip_raises_too_few_strides() -> None:

@@ -18,6 +18,7 @@ from kinetrace.video.errors import (
     TooFewStrides,
     UnreadableVideo,
     VideoError,
+    ViewMismatch,
 )
 from kinetrace.video.markers import markers_from_gait, markers_from_posture, values_for_markers
 from kinetrace.video.pipeline import analyse_gait, analyse_posture
@@ -37,6 +38,7 @@ __all__ = [
     "TooFewStrides",
     "UnreadableVideo",
     "VideoError",
+    "ViewMismatch",
     "analyse_gait",
     "analyse_posture",
     "markers_from_gait",

@@ -29,3 +29,7 @@ class LowConfidenceKeypoints(VideoError):
 
 class InvalidOption(VideoError):
     """An option (e.g. ``view``) has a value outside the allowed set."""
+
+
+class ViewMismatch(VideoError):
+    """The stated camera view contradicts the view seen in the keypoints."""

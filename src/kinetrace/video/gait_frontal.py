@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from kinetrace.video.errors import TooFewStrides
+from kinetrace.video.events import step_period
 from kinetrace.video.geometry import midpoint
 from kinetrace.video.pose import FloatArray, PoseSequence
 from kinetrace.video.skeleton import INDEX, LR_PAIRS
@@ -33,6 +34,7 @@ class FrontalAnalysis:
     per_frame: dict[str, FloatArray]
     warnings: list[str]
     lr_fixed_frames: int
+    fixed: PoseSequence
 
 
 def fix_labels_for_view(seq: PoseSequence, view: str) -> tuple[PoseSequence, int]:
@@ -45,7 +47,16 @@ def fix_labels_for_view(seq: PoseSequence, view: str) -> tuple[PoseSequence, int
         ia, ib = INDEX[a], INDEX[b]
         xy[wrong, ia], xy[wrong, ib] = seq.xy[wrong, ib], seq.xy[wrong, ia]
         conf[wrong, ia], conf[wrong, ib] = seq.conf[wrong, ib], seq.conf[wrong, ia]
-    return seq.with_xy(xy, conf), int(wrong.sum())
+    # the legs on their own: knees and ankles on the image side the view puts them
+    leg = ("knee", "ankle", "heel", "toe")
+    lx = np.nanmean(np.stack([xy[:, INDEX[f"left_{j}"], 0] for j in ("knee", "ankle")]), axis=0)
+    rx = np.nanmean(np.stack([xy[:, INDEX[f"right_{j}"], 0] for j in ("knee", "ankle")]), axis=0)
+    legs_wrong = np.sign(rx - lx) == -expected
+    for j in leg:
+        ia, ib = INDEX[f"left_{j}"], INDEX[f"right_{j}"]
+        xy[legs_wrong, ia], xy[legs_wrong, ib] = xy[legs_wrong, ib].copy(), xy[legs_wrong, ia].copy()
+        conf[legs_wrong, ia], conf[legs_wrong, ib] = conf[legs_wrong, ib].copy(), conf[legs_wrong, ia].copy()
+    return seq.with_xy(xy, conf), int(np.count_nonzero(wrong | legs_wrong))
 
 
 def _unit(v: FloatArray) -> FloatArray:
@@ -136,7 +147,11 @@ def analyse_frontal(seq: PoseSequence, view: str) -> FrontalAnalysis:
     per_frame["pelvic_drop_deg"] = drop_frame
     all_starts = np.sort(np.concatenate([starts["left"], starts["right"]]))
     steps = len(all_starts) - 1
-    central = {"cadence_spm": 60.0 * steps * seq.fps / float(all_starts[-1] - all_starts[0])}
+    period, _ = step_period(np.abs(diff), seq.fps)
+    central = {
+        "cadence_spm": 60.0 * steps * seq.fps / float(all_starts[-1] - all_starts[0]),
+        "cadence_frequency_spm": 60.0 * seq.fps / period if np.isfinite(period) else float("nan"),
+    }
     if fixed:
         warnings.append(f"left/right labels corrected in {fixed} frame(s) to match the {view} view")
-    return FrontalAnalysis(per_side, counts, central, starts, per_frame, warnings, fixed)
+    return FrontalAnalysis(per_side, counts, central, starts, per_frame, warnings, fixed, seq)

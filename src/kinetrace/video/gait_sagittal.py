@@ -12,9 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.signal import find_peaks
 
+from scipy.ndimage import median_filter
+
+from kinetrace.video import cleaning
 from kinetrace.video.errors import TooFewStrides
+from kinetrace.video.events import Steps, find_steps, relabel_legs
 from kinetrace.video.geometry import facing_direction, flexion, inclination_from_vertical, midpoint, to_runner_frame
 from kinetrace.video.pose import FloatArray, PoseSequence
 from kinetrace.video.skeleton import INDEX
@@ -22,6 +25,12 @@ from kinetrace.video.skeleton import INDEX
 SIDES = ("left", "right")
 #: Fewest ICs per side needed for any stride-based metric (one full stride).
 MIN_IC_PER_SIDE = 2
+#: Fewest contacts in all: fewer than 5 steps (2 strides) give no stable cadence or average.
+MIN_STEPS = 5
+#: Contact cadence and frequency estimate further apart than this (steps/min) -> warning.
+CADENCE_CHECK_TOLERANCE_SPM = 2.0
+#: Below this share of contacts agreeing with the pose model's labels, the sides are flagged.
+SIDE_AGREEMENT_MIN = 0.7
 #: Dingenen et al. 2018 (Phys Ther Sport 33:40-47): mean stabilised after ~7 steps.
 RECOMMENDED_STEPS = 7
 
@@ -37,6 +46,9 @@ class SagittalAnalysis:
     central: dict[str, float]
     per_frame: dict[str, FloatArray]
     warnings: list[str]
+    steps: Steps
+    relabelled_frames: int
+    fixed: PoseSequence
 
 
 def leg_length_px(seq: PoseSequence) -> float:
@@ -65,114 +77,148 @@ def _at(values: FloatArray, frames: FloatArray) -> FloatArray:
     return out
 
 
-def _contact_time(heel_y: FloatArray, peak: int, fps: float, leg: float) -> float:
-    """Fractional frame of initial contact near the forward-reach peak ``peak``.
+def analyse_sagittal(raw: PoseSequence, *, lowpass_hz: float = 12.0) -> SagittalAnalysis:
+    """Detect contacts (label-swap proof, :mod:`events`) and compute side-view metrics.
 
-    Contact is when the heel comes down to the ground level (5th percentile of heel
-    height over the clip): the first frame within 0.1 s before to 0.25 s after the peak
-    where the heel is within 3 % of leg length of the ground; the time is refined by
-    extrapolating the heel's descent from the two frames before to the ground, but not
-    past the frame where the heel has settled (within 0.6 % of leg length). Falls
-    back to the Zeni peak when the heel never comes down in that window.
-    """
-    ground = float(np.nanpercentile(heel_y, 5))
-    tol = 0.03 * leg
-    lo = max(2, peak - int(0.1 * fps))
-    hi = min(len(heel_y), peak + int(0.25 * fps) + 1)
-    for k in range(lo, hi):
-        h0, h1, h2 = heel_y[k] - ground, heel_y[k - 1] - ground, heel_y[k - 2] - ground
-        if not (np.isfinite(h0) and np.isfinite(h1)) or h0 > tol or h1 <= tol:
-            continue
-        settled = k
-        while settled + 1 < len(heel_y) and heel_y[settled] - ground > 0.2 * tol:
-            settled += 1
-        slope = h1 - h2 if np.isfinite(h2) else h0 - h1
-        frac = -h1 / slope if slope < 0 else 1.0
-        return float(np.clip(k - 1 + frac, k - 1, settled))
-    return float(peak)
-
-
-def analyse_sagittal(seq: PoseSequence, raw: PoseSequence | None = None) -> SagittalAnalysis:
-    """Detect ICs and compute side-view metrics.
-
-    Events are found on ``seq`` (cleaned and low-passed); the values at contact are read
-    from ``raw`` (cleaned, not low-passed) when given, because low-pass filtering rounds
-    off the kink at contact and biases shank and knee angles by ~2 deg.
+    ``raw`` is gated and gap-filled but not low-passed. The legs are relabelled from the
+    step sequence first; values at contact are read from the relabelled unfiltered
+    keypoints (a low-pass rounds off the contact kink, ~2 deg bias), trunk lean and bounce
+    from the low-passed ones.
 
     Raises
     ------
     TooFewStrides
-        Fewer than :data:`MIN_IC_PER_SIDE` ICs on either side.
+        Fewer than :data:`MIN_IC_PER_SIDE` contacts on either side.
     """
-    warnings: list[str] = []
-    L = leg_length_px(seq)
-    face = facing_direction(seq)
-    R = to_runner_frame(seq.xy, face)
-    hip = midpoint(R[:, INDEX["left_hip"]], R[:, INDEX["right_hip"]])
-    V = to_runner_frame((raw or seq).xy, face)
+    L = leg_length_px(raw)
+    face = facing_direction(raw)
+    R0 = to_runner_frame(raw.xy, face)
+    hip0 = midpoint(R0[:, INDEX["left_hip"]], R0[:, INDEX["right_hip"]])
+    steps = find_steps(R0, hip0, L, raw.fps)
+    fixed, changed = relabel_legs(raw, R0, hip0, steps, L)
+    _check_strides(steps, raw)
+    V = to_runner_frame(_for_values(fixed).xy, face)
+    per_ic, per_frame = _per_contact_values(V, steps, raw.fps, L)
+    R = to_runner_frame(cleaning.lowpass(fixed, cutoff_hz=lowpass_hz).xy, face)
+    central, trunk = _central(R, steps, raw.fps, L)
+    per_frame |= {"trunk_lean_deg": trunk, "facing": face}
+    ic_frames = {s: [round(c) for c in steps.side_frames(s)] for s in SIDES}
+    ic_times = {s: np.array(steps.side_frames(s)) / raw.fps for s in SIDES}
+    warnings = _warnings(steps, raw, face, central)
+    return SagittalAnalysis(L, ic_frames, ic_times, per_ic, central, per_frame, warnings, steps, changed, fixed)
+
+
+VALUE_SOURCE = "median5"
+
+
+def _for_values(seq: PoseSequence) -> PoseSequence:
+    """Keypoints the angles are read from: relabelled, single-frame outliers removed (5-frame median)."""
+    if VALUE_SOURCE == "raw":
+        return seq
+    if VALUE_SOURCE == "lowpass6":
+        return cleaning.lowpass(seq, cutoff_hz=6.0)
+    if VALUE_SOURCE == "lowpass12":
+        return cleaning.lowpass(seq, cutoff_hz=12.0)
+    w = int(VALUE_SOURCE.removeprefix("median"))
+    return seq.with_xy(median_filter(seq.xy, size=(w, 1, 1), mode="nearest"))
+
+
+def _check_strides(steps: Steps, seq: PoseSequence) -> None:
+    counts = {s: len(steps.side_frames(s)) for s in SIDES}
+    if min(counts.values()) < MIN_IC_PER_SIDE or len(steps.contacts) < MIN_STEPS:
+        raise TooFewStrides(
+            f"found {counts['left']} left and {counts['right']} right initial contacts in "
+            f"{seq.n_frames / seq.fps:.1f} s; at least {MIN_STEPS} steps ({MIN_IC_PER_SIDE} per side) are "
+            f"needed (>= {RECOMMENDED_STEPS} recommended). Film the runner side-on for at least "
+            "10 s of steady running, whole body in frame."
+        )
+
+
+def _per_contact_values(
+    V: FloatArray, steps: Steps, fps: float, L: float
+) -> tuple[dict[str, dict[str, FloatArray]], dict[str, FloatArray]]:
+    """Shank, knee, overstride at each contact and knee flexion at midstance, per side."""
     vhip = midpoint(V[:, INDEX["left_hip"]], V[:, INDEX["right_hip"]])
-    sh = midpoint(R[:, INDEX["left_shoulder"]], R[:, INDEX["right_shoulder"]])
-    min_gap = max(1, int(0.4 * seq.fps))  # strides shorter than 0.4 s (>300 steps/min) are rejected
-    ic_frames: dict[str, list[int]] = {}
-    ic_times: dict[str, FloatArray] = {}
+    period = 60.0 * fps / steps.cadence_frequency_spm
     per_ic: dict[str, dict[str, FloatArray]] = {}
     per_frame: dict[str, FloatArray] = {}
     for s in SIDES:
-        heel = R[:, INDEX[f"{s}_heel"]]
-        ankle = R[:, INDEX[f"{s}_ankle"]]
-        heel = np.where(np.isfinite(heel), heel, ankle)
-        toe = R[:, INDEX[f"{s}_toe"]]
-        toe = np.where(np.isfinite(toe), toe, ankle)
-        fwd = (heel[:, 0] - hip[:, 0]) / L
-        peaks, _ = find_peaks(np.nan_to_num(fwd, nan=-10.0), distance=min_gap, prominence=0.15)
-        peaks = np.array([p for p in peaks if np.isfinite(fwd[p])], dtype=int)
-        ic = np.array([_contact_time(heel[:, 1], int(p), seq.fps, L) for p in peaks])
-        ic_frames[s] = [round(f) for f in ic]
-        ic_times[s] = ic / seq.fps
+        ic = np.array(steps.side_frames(s))
         vheel, vankle, vknee = (V[:, INDEX[f"{s}_{j}"]] for j in ("heel", "ankle", "knee"))
         vheel = np.where(np.isfinite(vheel), vheel, vankle)
         shank = inclination_from_vertical(vankle, vknee)
         knee_flex = flexion(V[:, INDEX[f"{s}_hip"]], vknee, vankle)
         over_angle = np.degrees(np.arctan2(vheel[:, 0] - vhip[:, 0], vhip[:, 1] - vheel[:, 1]))
         vfwd = (vheel[:, 0] - vhip[:, 0]) / L
-        back = np.nan_to_num((toe[:, 0] - hip[:, 0]) / L, nan=10.0)
-        mid_flex = []
-        for a, b in zip(ic_frames[s], [*ic_frames[s][1:], len(fwd)][: len(ic_frames[s])], strict=True):
-            seg = back[a:b]
-            to = a + int(np.argmin(seg)) if seg.size else a
-            stance = np.abs(ankle[a : to + 1, 0] - hip[a : to + 1, 0])
-            if stance.size and np.any(np.isfinite(stance)):
-                mid_flex.append(knee_flex[a + int(np.nanargmin(stance))])
+        mid_flex = [_midstance_flexion(V, vhip, c, period) for c in ic]
         per_ic[s] = {
             "overstride_pct": 100 * _at(vfwd, ic),
             "overstride_angle_deg": _at(over_angle, ic),
             "shank_angle_ic_deg": _at(shank, ic),
             "knee_flexion_ic_deg": _at(knee_flex, ic),
-            "knee_flexion_midstance_deg": np.array(mid_flex),
+            "knee_flexion_midstance_deg": np.array([m for m in mid_flex if np.isfinite(m)]),
         }
         per_frame |= {f"shank_angle_{s}_deg": shank, f"knee_flexion_{s}_deg": knee_flex}
-    counts = {s: len(ic_frames[s]) for s in SIDES}
-    if min(counts.values()) < MIN_IC_PER_SIDE:
-        raise TooFewStrides(
-            f"found {counts['left']} left and {counts['right']} right initial contacts in "
-            f"{seq.n_frames / seq.fps:.1f} s; at least {MIN_IC_PER_SIDE} per side are needed "
-            f"(>= {RECOMMENDED_STEPS} steps recommended). Film the runner side-on for at least "
-            "10 s of steady running, whole body in frame."
-        )
-    if sum(counts.values()) < RECOMMENDED_STEPS:
-        warnings.append(
-            f"only {sum(counts.values())} steps found; Dingenen et al. 2018 recommend averaging >= "
-            f"{RECOMMENDED_STEPS} steps for reliable 2D running values"
-        )
-    spans = [(ic_times[s][-1] - ic_times[s][0]) / (len(ic_times[s]) - 1) for s in SIDES]
+    return per_ic, per_frame
+
+
+def _midstance_flexion(V: FloatArray, vhip: FloatArray, contact: float, period: float) -> float:
+    """Knee flexion of the stance leg when its ankle passes under the pelvis.
+
+    Within 0.6 step after contact the stance leg is the one with the *lower* ankle (the
+    swing foot is off the ground), which holds even where the labels of the crossing legs
+    are confused; the frame is the one where that ankle is closest under the hip midpoint.
+    """
+    a, b = int(np.ceil(contact)), min(len(V), int(np.ceil(contact + 0.6 * period)))
+    best, value = np.inf, float("nan")
+    for t in range(a, b):
+        ank = [V[t, INDEX[f"{s}_ankle"]] for s in SIDES]
+        if not all(np.all(np.isfinite(p)) for p in ank):
+            continue
+        s = SIDES[int(np.argmin([p[1] for p in ank]))]
+        under = abs(V[t, INDEX[f"{s}_ankle"], 0] - vhip[t, 0])
+        if under < best:
+            best = under
+            value = float(flexion(V[t : t + 1, INDEX[f"{s}_hip"]], V[t : t + 1, INDEX[f"{s}_knee"]],
+                                  V[t : t + 1, INDEX[f"{s}_ankle"]])[0])  # fmt: skip
+    return value
+
+
+def _central(R: FloatArray, steps: Steps, fps: float, L: float) -> tuple[dict[str, float], FloatArray]:
+    hip = midpoint(R[:, INDEX["left_hip"]], R[:, INDEX["right_hip"]])
+    sh = midpoint(R[:, INDEX["left_shoulder"]], R[:, INDEX["right_shoulder"]])
     trunk = np.degrees(np.arctan2(sh[:, 0] - hip[:, 0], sh[:, 1] - hip[:, 1]))
-    all_ic = np.sort(np.concatenate([ic_frames["left"], ic_frames["right"]])).astype(int)
-    vo = [np.nanmax(hip[a:b, 1]) - np.nanmin(hip[a:b, 1]) for a, b in zip(all_ic[:-2], all_ic[2:], strict=True)]
+    ics = [round(c) for c in steps.contacts]
+    vo = [np.nanmax(hip[a:b, 1]) - np.nanmin(hip[a:b, 1]) for a, b in zip(ics[:-2], ics[2:], strict=True)]
     central = {
-        "cadence_spm": 120.0 / float(np.mean(spans)),
+        "cadence_spm": steps.cadence_contacts_spm(fps),
+        "cadence_frequency_spm": steps.cadence_frequency_spm,
         "trunk_lean_deg": float(np.nanmean(trunk)),
         "vertical_oscillation_pct": 100 * float(np.median(vo)) / L if vo else float("nan"),
     }
+    return central, trunk
+
+
+def _warnings(steps: Steps, seq: PoseSequence, face: FloatArray, central: dict[str, float]) -> list[str]:
+    warnings: list[str] = []
+    n = len(steps.contacts)
+    if n < RECOMMENDED_STEPS:
+        warnings.append(
+            f"only {n} steps found; Dingenen et al. 2018 recommend averaging >= "
+            f"{RECOMMENDED_STEPS} steps for reliable 2D running values"
+        )
+    diff = central["cadence_spm"] - central["cadence_frequency_spm"]
+    if abs(diff) > CADENCE_CHECK_TOLERANCE_SPM:
+        warnings.append(
+            f"cadence from contacts ({central['cadence_spm']:.1f}) and from the step frequency "
+            f"({central['cadence_frequency_spm']:.1f} steps/min) differ by {abs(diff):.1f}; some steps may be "
+            "missed or double-counted"
+        )
+    if steps.side_agreement < SIDE_AGREEMENT_MIN:
+        warnings.append(
+            f"the pose model's left/right labels agree with the alternating step sequence at only "
+            f"{steps.side_agreement:.0%} of contacts; which foot is left may be wrong (sides are kept alternating)"
+        )
     turns = int(np.count_nonzero(np.diff(face) != 0))
     if turns:
         warnings.append(f"the runner changed direction {turns} time(s); angles are kept in the runner's own frame")
@@ -181,5 +227,4 @@ def analyse_sagittal(seq: PoseSequence, raw: PoseSequence | None = None) -> Sagi
             f"video is {seq.fps:.0f} fps; Sports2D and Pose2Sim advise >= 60 fps for running, "
             "contact frames may be up to half a frame off"
         )
-    per_frame |= {"trunk_lean_deg": trunk, "facing": face}
-    return SagittalAnalysis(L, ic_frames, ic_times, per_ic, central, per_frame, warnings)
+    return warnings

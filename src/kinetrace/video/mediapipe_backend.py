@@ -8,6 +8,9 @@ heavy models would be downloaded at first use and are therefore not offered.
 
 from __future__ import annotations
 
+import contextlib
+import os
+from collections.abc import Iterator
 from typing import Any
 
 import cv2
@@ -16,6 +19,37 @@ from numpy.typing import NDArray
 
 from kinetrace.video.pose import FloatArray
 from kinetrace.video.skeleton import KEYPOINTS, mapping
+
+
+#: Set (to anything) to let MediaPipe, TFLite and FFmpeg print their own log lines (``--verbose``).
+VERBOSE_ENV = "KINETRACE_VERBOSE"
+
+
+def _verbose() -> bool:
+    return bool(os.environ.get(VERBOSE_ENV))
+
+
+@contextlib.contextmanager
+def quiet_native_logs() -> Iterator[None]:
+    """Silence the C++ log lines (glog/absl/TFLite) written straight to file descriptor 2.
+
+    They bypass Python's ``sys.stderr``, so the descriptor itself is pointed at
+    ``/dev/null`` for the duration; nothing is hidden when ``KINETRACE_VERBOSE`` is set.
+    """
+    if _verbose():
+        yield
+        return
+    os.environ.setdefault("GLOG_minloglevel", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 class MediaPipeBackend:
@@ -44,7 +78,8 @@ class MediaPipeBackend:
         max_side_px: int | None = 960,
     ) -> None:
         try:
-            import mediapipe as mp
+            with quiet_native_logs():
+                import mediapipe as mp
         except ImportError as exc:  # pragma: no cover - depends on the install
             raise ImportError(
                 "The MediaPipe pose backend needs the 'video' extra: pip install 'kinetrace[video]'"
@@ -58,7 +93,9 @@ class MediaPipeBackend:
             "min_detection_confidence": min_detection_confidence,
             "min_tracking_confidence": min_tracking_confidence,
         }
-        self._pose = mp.solutions.pose.Pose(**self._kwargs)
+        with quiet_native_logs():
+            self._pose = mp.solutions.pose.Pose(**self._kwargs)
+        self._frames_seen = 0
         idx = mapping("mediapipe_pose")["indices"]
         self._src = np.array([idx[name] for name in KEYPOINTS])
         self._max_side = max_side_px
@@ -71,7 +108,12 @@ class MediaPipeBackend:
             scale = self._max_side / max(h, w)
             img = cv2.resize(frame, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
         rgb = cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
-        result = self._pose.process(rgb)
+        if self._frames_seen < 3:  # the graph logs while it warms up on the first frames
+            with quiet_native_logs():
+                result = self._pose.process(rgb)
+        else:
+            result = self._pose.process(rgb)
+        self._frames_seen += 1
         if result.pose_landmarks is None:
             return None
         lms = result.pose_landmarks.landmark
@@ -84,7 +126,9 @@ class MediaPipeBackend:
     def reset(self) -> None:
         """Start a fresh tracker (call before each clip)."""
         self._pose.close()
-        self._pose = self._mp.solutions.pose.Pose(**self._kwargs)
+        with quiet_native_logs():
+            self._pose = self._mp.solutions.pose.Pose(**self._kwargs)
+        self._frames_seen = 0
 
     def close(self) -> None:
         """Release the MediaPipe graph."""

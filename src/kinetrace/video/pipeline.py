@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 
-from kinetrace.video import cleaning
+from kinetrace.video import cleaning, plausibility, views
 from kinetrace.video.errors import InvalidOption, LowConfidenceKeypoints, NoPersonFound
 from kinetrace.video.gait_frontal import analyse_frontal
 from kinetrace.video.gait_sagittal import analyse_sagittal
 from kinetrace.video.importers import read_openpose, read_trc
 from kinetrace.video.outputs import frame_table, write_all
-from kinetrace.video.pose import PoseBackend, PoseSequence
+from kinetrace.video.pose import FloatArray, PoseBackend, PoseSequence
 from kinetrace.video.posture import analyse_frames
 from kinetrace.video.reference import entry, reference_for
 from kinetrace.video.results import GaitResult, Metric, PostureResult, RulaFrame
@@ -51,6 +52,8 @@ def load_keypoints(
     if path.suffix.lower() == ".json" or path.is_dir():
         return read_openpose(path, fps=keypoint_fps or 30.0), None
     info = probe(path)
+    if keypoint_fps is not None:
+        info = MediaInfo(info.path, info.n_frames, keypoint_fps, info.size, info.is_image)
     if backend is None:
         from kinetrace.video.mediapipe_backend import MediaPipeBackend
 
@@ -90,14 +93,16 @@ def _metric(metric_id: str, *, left: float | None = None, right: float | None = 
     e = entry(metric_id)
     clean_ = {k: (None if v is None or not np.isfinite(v) else float(v)) for k, v in
               {"left": left, "right": right, "value": value}.items()}  # fmt: skip
+    threshold = float(e["mdc"]["value"]) if "mdc" in e and e.get("unit") != "count" else None
     return Metric(id=metric_id, label=e["label"], unit=e["unit"], definition=e["definition"],
-                  reference=reference_for(metric_id), n_left=n_left, n_right=n_right, n=n, **clean_)  # fmt: skip
+                  reference=reference_for(metric_id), n_left=n_left, n_right=n_right, n=n,
+                  asymmetry_threshold=threshold, **clean_)  # fmt: skip
 
 
 def analyse_gait(
     path: str | Path,
     *,
-    view: Literal["side", "front", "back"],
+    view: Literal["auto", "side", "front", "back"] = "auto",
     backend: PoseBackend | None = None,
     out_dir: Path | None = None,
     progress: Progress | None = None,
@@ -110,87 +115,122 @@ def analyse_gait(
     ----------
     path : str or Path
         Video, ``.trc`` file, or OpenPose JSON file/directory.
-    view : {"side", "front", "back"}
-        Where the camera was: side-on (sagittal metrics) or behind/in front (frontal).
+    view : {"auto", "side", "front", "back"}
+        Where the camera was. ``auto`` takes the view detected from the keypoints; a
+        stated side view that the keypoints show as front/back (or the reverse) is refused.
     backend : PoseBackend, optional
         Pose estimator; default :class:`MediaPipeBackend` (imported only when needed).
     out_dir : Path, optional
-        If given, JSON, CSV, key-frame PNGs (and ``annotated_video``) are written there.
+        If given, JSON, CSV, angle plots, contact sheet (and ``annotated_video``) go there.
     progress : callable(done, total), optional
         Called after each frame.
     annotated_video : bool
         Also write an annotated MP4 into ``out_dir``.
     keypoint_fps : float, optional
-        Frame rate (Hz) of OpenPose JSON input, which does not store one (default 30).
+        Frame rate (Hz) of the input; needed for OpenPose JSON (which stores none; 30 Hz is
+        assumed and said so otherwise); overrides a video's stored rate.
 
     Raises
     ------
     VideoError
         :class:`UnreadableVideo`, :class:`NoPersonFound`, :class:`TooFewStrides`,
-        :class:`LowConfidenceKeypoints` or :class:`InvalidOption`, each with a message.
+        :class:`LowConfidenceKeypoints`, :class:`ViewMismatch` or :class:`InvalidOption`.
     """
-    if view not in VIEWS:
-        raise InvalidOption(f"view must be one of {', '.join(VIEWS)}; got {view!r}")
+    if view not in (*VIEWS, "auto"):
+        raise InvalidOption(f"view must be one of auto, {', '.join(VIEWS)}; got {view!r}")
+    if keypoint_fps is not None and not (1.0 <= keypoint_fps <= 1000.0):
+        raise InvalidOption(f"fps must be between 1 and 1000 Hz; got {keypoint_fps}")
     path = Path(path)
     seq, info = load_keypoints(path, backend, progress, static=False, keypoint_fps=keypoint_fps)
-    check_quality(seq, REQUIRED[view])
-    gated = cleaning.gate_confidence(seq, MIN_CONF)
-    repaired, n_swaps = cleaning.repair_lr_swaps(gated) if view == "side" else (gated, 0)
-    raw = cleaning.fill_gaps(repaired)
-    smooth = cleaning.lowpass(raw, cutoff_hz=12.0)
-    metrics: list[Metric] = []
-    key_frames: dict[int, list[str]] = {}
-    if view == "side":
-        a = analyse_sagittal(smooth, raw)
-        per = {
-            s: {k: float(np.nanmedian(v)) if len(v) else float("nan") for k, v in a.per_ic[s].items()}
-            for s in ("left", "right")
-        }
-        nl, nr = len(a.ic_frames["left"]), len(a.ic_frames["right"])
-        metrics.append(_metric("cadence_spm", value=a.central["cadence_spm"], n=nl + nr))
-        metrics.append(_metric("initial_contacts", left=nl, right=nr, n_left=nl, n_right=nr))
-        for mid in (
-            "overstride_pct",
-            "overstride_angle_deg",
-            "shank_angle_ic_deg",
-            "knee_flexion_ic_deg",
-            "knee_flexion_midstance_deg",
-        ):
-            metrics.append(_metric(mid, left=per["left"][mid], right=per["right"][mid], n_left=nl, n_right=nr))
-        metrics.append(_metric("trunk_lean_deg", value=a.central["trunk_lean_deg"], n=seq.n_frames))
-        metrics.append(_metric("vertical_oscillation_pct", value=a.central["vertical_oscillation_pct"], n=nl + nr - 2))
-        warnings, per_frame, ics = a.warnings, a.per_frame, a.ic_frames
-        for s in ("left", "right"):
-            for f in a.ic_frames[s][:2]:
-                key_frames[f] = [f"{s} initial contact (frame {f})",
-                                 f"shank {a.per_frame[f'shank_angle_{s}_deg'][f]:.1f} deg, "
-                                 f"knee flexion {a.per_frame[f'knee_flexion_{s}_deg'][f]:.1f} deg"]  # fmt: skip
-    else:
-        b = analyse_frontal(smooth, view)
-        nl, nr = b.counts["left"], b.counts["right"]
-        metrics.append(_metric("cadence_spm", value=b.central["cadence_spm"], n=nl + nr))
-        metrics.append(_metric("initial_contacts", left=nl, right=nr, n_left=nl, n_right=nr))
-        for mid in ("shoulder_abduction_deg", "elbow_trunk_distance_pct", "shoulder_ear_distance_pct",
-                    "wrist_midline_crossing_pct", "pelvic_drop_deg"):  # fmt: skip
-            metrics.append(_metric(mid, left=b.per_side["left"][mid], right=b.per_side["right"][mid],
-                                   n_left=nl if mid == "pelvic_drop_deg" else seq.n_frames,
-                                   n_right=nr if mid == "pelvic_drop_deg" else seq.n_frames))  # fmt: skip
-        warnings, per_frame, ics = b.warnings, b.per_frame, b.stance_starts
-        n_swaps = b.lr_fixed_frames
-        for s in ("left", "right"):
-            for f in b.stance_starts[s][:1]:
-                key_frames[f] = [f"{s} stance (frame {f})",
-                                 f"R shoulder abduction {b.per_frame['shoulder_abduction_right_deg'][f]:.1f} deg, "
-                                 f"L {b.per_frame['shoulder_abduction_left_deg'][f]:.1f} deg"]  # fmt: skip
+    notes = _fps_notes(path, seq, keypoint_fps)
+    found = views.detect(seq)
+    used, view_notes = views.resolve(view, found)
+    check_quality(seq, REQUIRED[used])
+    raw = cleaning.fill_gaps(cleaning.gate_confidence(seq, MIN_CONF))
+    notes += view_notes + views.person_switches(raw)
+    part = _side(raw) if used == "side" else _frontal(raw, used)
+    notes += part.warnings + plausibility.check(part.metrics)
     result = GaitResult(
         source_path=str(path), backend=seq.source, fps=seq.fps, n_frames=seq.n_frames,
-        duration_s=seq.n_frames / seq.fps, metrics=metrics, warnings=warnings, view=view,
-        initial_contacts={k: list(map(int, v)) for k, v in ics.items()}, lr_swaps_repaired=n_swaps,
+        duration_s=seq.n_frames / seq.fps, metrics=part.metrics, warnings=notes, view=used,
+        view_detected=found.view, view_evidence=found.evidence,
+        initial_contacts=part.contacts, lr_swaps_repaired=part.relabelled, cadence_check=part.cadence_check,
     )  # fmt: skip
-    result._frames = frame_table(raw, per_frame)
+    result._frames = frame_table(part.seq, part.per_frame)
     if out_dir is not None:
-        write_all(result, raw, info, Path(out_dir), key_frames, video=annotated_video)
+        write_all(result, part.seq, info, Path(out_dir), part.key_frames, video=annotated_video)
     return result
+
+
+def _fps_notes(path: Path, seq: PoseSequence, keypoint_fps: float | None) -> list[str]:
+    if keypoint_fps is None and (path.suffix.lower() == ".json" or path.is_dir()):
+        return [
+            f"OpenPose keypoints store no frame rate: {seq.fps:.0f} Hz was ASSUMED; every time-based "
+            "value (cadence) is wrong if the camera ran at another rate. Pass --fps."
+        ]
+    return []
+
+
+@dataclass
+class _Part:
+    """What a view's analysis hands back to :func:`analyse_gait`."""
+
+    metrics: list[Metric]
+    warnings: list[str]
+    per_frame: dict[str, FloatArray]
+    contacts: dict[str, list[int]]
+    key_frames: dict[int, list[str]]
+    seq: PoseSequence
+    relabelled: int = 0
+    cadence_check: dict[str, float] = field(default_factory=dict)
+
+
+def _side(raw: PoseSequence) -> _Part:
+    """Side view: legs relabelled from the step sequence, then the sagittal metrics."""
+    a = analyse_sagittal(raw)
+    per = {s: {k: float(np.nanmedian(v)) if len(v) else float("nan") for k, v in a.per_ic[s].items()}
+           for s in ("left", "right")}  # fmt: skip
+    nl, nr = len(a.ic_frames["left"]), len(a.ic_frames["right"])
+    metrics = [_metric("cadence_spm", value=a.central["cadence_spm"], n=nl + nr),
+               _metric("initial_contacts", left=nl, right=nr, n_left=nl, n_right=nr)]  # fmt: skip
+    for mid in ("overstride_pct", "overstride_angle_deg", "shank_angle_ic_deg", "knee_flexion_ic_deg",
+                "knee_flexion_midstance_deg"):  # fmt: skip
+        metrics.append(_metric(mid, left=per["left"][mid], right=per["right"][mid], n_left=nl, n_right=nr))
+    metrics.append(_metric("trunk_lean_deg", value=a.central["trunk_lean_deg"], n=raw.n_frames))
+    metrics.append(_metric("vertical_oscillation_pct", value=a.central["vertical_oscillation_pct"], n=nl + nr - 2))
+    key_frames: dict[int, list[str]] = {}
+    for s in ("left", "right"):
+        for f in a.ic_frames[s]:
+            key_frames[f] = [f"{s} initial contact (frame {f})",
+                             f"shank {a.per_frame[f'shank_angle_{s}_deg'][f]:.1f} deg, "
+                             f"knee flexion {a.per_frame[f'knee_flexion_{s}_deg'][f]:.1f} deg"]  # fmt: skip
+    check = {k: round(float(a.central[k]), 2) for k in ("cadence_spm", "cadence_frequency_spm")}
+    check["difference_spm"] = round(check["cadence_spm"] - check["cadence_frequency_spm"], 2)
+    return _Part(metrics, a.warnings, a.per_frame, a.ic_frames, key_frames, a.fixed, a.relabelled_frames, check)
+
+
+def _frontal(raw: PoseSequence, view: str) -> _Part:
+    """Front/back view: labels set from the image side, then arm carriage and pelvic drop."""
+    b = analyse_frontal(cleaning.lowpass(raw, cutoff_hz=12.0), view)
+    nl, nr = b.counts["left"], b.counts["right"]
+    metrics = [_metric("cadence_spm", value=b.central["cadence_spm"], n=nl + nr),
+               _metric("initial_contacts", left=nl, right=nr, n_left=nl, n_right=nr)]  # fmt: skip
+    for mid in ("shoulder_abduction_deg", "elbow_trunk_distance_pct", "shoulder_ear_distance_pct",
+                "wrist_midline_crossing_pct", "pelvic_drop_deg"):  # fmt: skip
+        n_side = (nl, nr) if mid == "pelvic_drop_deg" else (raw.n_frames, raw.n_frames)
+        metrics.append(_metric(mid, left=b.per_side["left"][mid], right=b.per_side["right"][mid],
+                               n_left=n_side[0], n_right=n_side[1]))  # fmt: skip
+    key_frames: dict[int, list[str]] = {}
+    for s in ("left", "right"):
+        for f in b.stance_starts[s]:
+            key_frames[f] = [f"{s} stance (frame {f})",
+                             f"pelvic drop {b.per_frame['pelvic_drop_deg'][f]:.1f} deg, shoulder abduction "
+                             f"L {b.per_frame['shoulder_abduction_left_deg'][f]:.1f} / "
+                             f"R {b.per_frame['shoulder_abduction_right_deg'][f]:.1f} deg"]  # fmt: skip
+    check = {"cadence_spm": round(b.central["cadence_spm"], 2),
+             "cadence_frequency_spm": round(b.central["cadence_frequency_spm"], 2)}  # fmt: skip
+    check["difference_spm"] = round(check["cadence_spm"] - check["cadence_frequency_spm"], 2)
+    return _Part(metrics, b.warnings, b.per_frame, b.stance_starts, key_frames, b.fixed, b.lr_fixed_frames, check)
 
 
 def analyse_posture(

@@ -25,7 +25,9 @@ class Metric(BaseModel):
     """One running or posture metric, per side where it has sides.
 
     ``asymmetry`` is ``right - left`` in the metric's unit; ``asymmetry_pct`` is
-    ``|right - left| / mean(|right|, |left|) * 100``.
+    ``|right - left| / mean(|right|, |left|) * 100``. ``asymmetry_beyond_error`` is true only
+    when ``|asymmetry|`` exceeds ``asymmetry_threshold`` (the metric's measured video MDC):
+    smaller left/right differences are within the measurement error and are not reported.
     """
 
     id: str
@@ -40,6 +42,8 @@ class Metric(BaseModel):
     n: int = 0
     asymmetry: float | None = None
     asymmetry_pct: float | None = None
+    asymmetry_threshold: float | None = None
+    asymmetry_beyond_error: bool | None = None
     reference: Reference | None = None
     comparison: dict[str, str] = Field(default_factory=dict)
 
@@ -49,6 +53,8 @@ class Metric(BaseModel):
             self.asymmetry = self.right - self.left
             mean = (abs(self.left) + abs(self.right)) / 2
             self.asymmetry_pct = abs(self.asymmetry) / mean * 100 if mean > 0 else 0.0
+            if self.asymmetry_threshold is not None:
+                self.asymmetry_beyond_error = abs(self.asymmetry) > self.asymmetry_threshold
         ref = self.reference
         for key, val in (("left", self.left), ("right", self.right), ("value", self.value)):
             if val is None:
@@ -99,8 +105,11 @@ class GaitResult(_Result):
 
     kind: Literal["gait"] = "gait"
     view: Literal["side", "front", "back"]
+    view_detected: str | None = None
+    view_evidence: dict[str, float] = Field(default_factory=dict)
     initial_contacts: dict[str, list[int]] = Field(default_factory=dict)
     lr_swaps_repaired: int = 0
+    cadence_check: dict[str, float] = Field(default_factory=dict)
 
 
 class RulaFrame(BaseModel):

@@ -1,0 +1,414 @@
+"""The project's pixel-real evaluation set: textured humanoids rendered from motion capture.
+
+The DeepMimic motion clips shipped in the ``pybullet`` wheel (``humanoid3d_run``,
+``humanoid3d_walk``, ...) drive pybullet's DeepMimic humanoid; pybullet's CPU TinyRenderer
+films it (headless). Every clip comes with its *exact* ground truth, computed from the 3D
+joint positions of the same frames with the project's metric definitions (projected
+orthographically on the sagittal or frontal plane, contacts from the true foot height).
+
+``pybullet`` is a development dependency (``pip install 'kinetrace[dev]'``) and is imported
+only inside the functions that render. Generated clips are cached (``var/pixelset`` by
+default, git-ignored); ``scripts/video-pixelset`` builds the set, ``kinetrace bench-video``
+scores the pipeline on it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+FloatArray = NDArray[np.float64]
+
+#: DeepMimic humanoid link indices (pybullet_data/humanoid/humanoid.urdf).
+LINKS = {"chest": 1, "neck": 2, "right_shoulder": 3, "right_elbow": 4, "right_wrist": 5, "left_shoulder": 6,
+         "left_elbow": 7, "left_wrist": 8, "right_hip": 9, "right_knee": 10, "right_ankle": 11,
+         "left_hip": 12, "left_knee": 13, "left_ankle": 14}  # fmt: skip
+SCALE = 0.25  # DeepMimic loads the humanoid with globalScaling 0.25 (metres)
+#: Points of the foot box in the ankle link frame (unscaled, URDF): heel and toe at the sole.
+FOOT = {"heel": (-0.174, -0.2, 0.0), "toe": (0.534, -0.2, 0.0)}
+HEAD_RADIUS = 0.41
+#: Motion-file layout: [dt, root pos 3, root quat 4 (w,x,y,z), then joints in this order].
+MOTION_JOINTS = (("chest", 4), ("neck", 4), ("right_hip", 4), ("right_knee", 1), ("right_ankle", 4),
+                 ("right_shoulder", 4), ("right_elbow", 1), ("left_hip", 4), ("left_knee", 1),
+                 ("left_ankle", 4), ("left_shoulder", 4), ("left_elbow", 1))  # fmt: skip
+CONTACT_HEIGHT_M = 0.015  # a foot point this close to the ground (m) is in contact
+COLOURS = {"chest": (0.15, 0.35, 0.75), "neck": (0.85, 0.68, 0.55), "hip": (0.15, 0.15, 0.2),
+           "knee": (0.85, 0.68, 0.55), "ankle": (0.9, 0.9, 0.9), "shoulder": (0.15, 0.35, 0.75),
+           "elbow": (0.85, 0.68, 0.55), "wrist": (0.85, 0.68, 0.55)}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ClipSpec:
+    """One clip of the pixel set.
+
+    ``view``: ``side_right`` (runner moves to image right), ``side_left``, ``front``
+    (runner comes towards the camera), ``back``, ``oblique`` (45 deg between side and front).
+    ``distance_m`` from the runner's path; ``pan`` = the camera follows an overground runner
+    (else a treadmill: the runner stays in place). ``phase`` = start of the clip as a fraction
+    of the motion cycle. ``people`` > 1 adds bystanders doing another motion.
+    """
+
+    name: str
+    motion: str = "run"
+    view: str = "side_right"
+    fps: float = 30.0
+    seconds: float = 6.0
+    distance_m: float = 4.0
+    size: tuple[int, int] = (640, 480)
+    pan: bool = False
+    phase: float = 0.0
+    people: int = 1
+    posture: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def stem(self) -> str:
+        """File stem of the rendered clip."""
+        return self.name
+
+
+@dataclass(frozen=True)
+class Motion:
+    """A DeepMimic clip: per-keyframe pose vectors and the duration of one cycle (s)."""
+
+    frames: FloatArray
+    dt: float
+
+    @property
+    def cycle_s(self) -> float:
+        """Duration of one loop of the clip in seconds."""
+        return float(self.dt * (len(self.frames) - 1))
+
+    def pose_at(self, t: float) -> FloatArray:
+        """Pose vector at time ``t`` (s), looping; root advanced by whole cycles; joints slerped."""
+        n = len(self.frames) - 1
+        cycles, rem = divmod(t / self.cycle_s, 1.0)
+        u = rem * n
+        i = min(int(u), n - 1)
+        a, b, w = self.frames[i], self.frames[i + 1], u - i
+        out = (1 - w) * a + w * b
+        k = 4
+        out[4:8] = _slerp(a[4:8], b[4:8], w)
+        k = 8
+        for _, dof in MOTION_JOINTS:
+            if dof == 4:
+                out[k : k + 4] = _slerp(a[k : k + 4], b[k : k + 4], w)
+            k += dof
+        advance = self.frames[-1][1:4] - self.frames[0][1:4]
+        out[1] += cycles * advance[0]
+        out[3] += cycles * advance[2]
+        return out
+
+
+def _slerp(q0: FloatArray, q1: FloatArray, w: float) -> FloatArray:
+    q0 = q0 / np.linalg.norm(q0)
+    q1 = q1 / np.linalg.norm(q1)
+    d = float(np.dot(q0, q1))
+    if d < 0:
+        q1, d = -q1, -d
+    if d > 0.9995:
+        q = q0 + w * (q1 - q0)
+        return np.asarray(q / np.linalg.norm(q), dtype=float)
+    th = math.acos(d)
+    return np.asarray((math.sin((1 - w) * th) * q0 + math.sin(w * th) * q1) / math.sin(th), dtype=float)
+
+
+def load_motion(name: str) -> Motion:
+    """Read ``humanoid3d_<name>.txt`` from the installed ``pybullet_data``."""
+    import pybullet_data
+
+    path = Path(pybullet_data.getDataPath()) / "data" / "motions" / f"humanoid3d_{name}.txt"
+    frames = np.array(json.loads(path.read_text(encoding="utf-8"))["Frames"], dtype=float)
+    return Motion(frames=frames, dt=float(frames[0, 0]))
+
+
+def _xyzw(q_wxyz: FloatArray) -> list[float]:
+    return [float(q_wxyz[1]), float(q_wxyz[2]), float(q_wxyz[3]), float(q_wxyz[0])]
+
+
+class Scene:
+    """A headless pybullet world with one or more humanoids and a textured ground."""
+
+    def __init__(self, people: int = 1) -> None:
+        import pybullet as p
+        import pybullet_data
+
+        self.p = p
+        self.cid = p.connect(p.DIRECT)
+        p.setAdditionalSearchPath(pybullet_data.getDataPath(), physicsClientId=self.cid)
+        self.bodies = [self._humanoid(i) for i in range(people)]
+        tex = p.loadTexture("checker_blue.png", physicsClientId=self.cid)
+        ground_vis = p.createVisualShape(p.GEOM_BOX, halfExtents=[60, 0.01, 60], rgbaColor=[0.7, 0.75, 0.7, 1],
+                                         physicsClientId=self.cid)  # fmt: skip
+        g = p.createMultiBody(0, -1, ground_vis, [0, -0.01, 0], physicsClientId=self.cid)
+        p.changeVisualShape(g, -1, textureUniqueId=tex, physicsClientId=self.cid)
+
+    def _humanoid(self, i: int) -> int:
+        p = self.p
+        b = int(p.loadURDF("humanoid/humanoid.urdf", [0, 0.9, 0], globalScaling=SCALE, useFixedBase=True,
+                           physicsClientId=self.cid))  # fmt: skip
+        for link in (-1, 0):
+            p.changeVisualShape(b, link, rgbaColor=[0.15, 0.15, 0.2, 1], physicsClientId=self.cid)
+        for name, link in LINKS.items():
+            part = name.split("_")[-1]
+            rgb = COLOURS.get(part, (0.8, 0.6, 0.5))
+            if i > 0:
+                rgb = (0.6, 0.2 + 0.1 * i, 0.2)
+            p.changeVisualShape(b, link, rgbaColor=[*rgb, 1], physicsClientId=self.cid)
+        return b
+
+    def set_pose(self, body: int, pose: FloatArray, offset: tuple[float, float, float] = (0, 0, 0),
+                 yaw_deg: float = 0.0) -> None:  # fmt: skip
+        """Place ``body`` in a DeepMimic pose vector (y up), shifted and turned about the vertical."""
+        p = self.p
+        turn = p.getQuaternionFromEuler([0, math.radians(yaw_deg), 0])
+        pos, orn = p.multiplyTransforms([0, 0, 0], turn, [float(v) for v in pose[1:4]], _xyzw(pose[4:8]))
+        pos = [pos[0] + offset[0], pos[1] + offset[1], pos[2] + offset[2]]
+        p.resetBasePositionAndOrientation(body, pos, orn, physicsClientId=self.cid)
+        k = 8
+        for name, dof in MOTION_JOINTS:
+            j = LINKS[name]
+            if dof == 4:
+                p.resetJointStateMultiDof(body, j, _xyzw(pose[k : k + 4]), physicsClientId=self.cid)
+            else:
+                p.resetJointStateMultiDof(body, j, [float(pose[k])], physicsClientId=self.cid)
+            k += dof
+
+    def joints(self, body: int) -> dict[str, FloatArray]:
+        """World positions (m, y up) of the joints and of the project's keypoints."""
+        p = self.p
+        out: dict[str, FloatArray] = {}
+        for name, link in LINKS.items():
+            st = p.getLinkState(body, link, computeForwardKinematics=True, physicsClientId=self.cid)
+            pos, orn = st[4], st[5]
+            out[name] = np.array(pos, dtype=float)
+            if name.endswith("ankle"):
+                side = name.split("_")[0]
+                for pt, off in FOOT.items():
+                    w, _ = p.multiplyTransforms(pos, orn, [SCALE * v for v in off], [0, 0, 0, 1])
+                    out[f"{side}_{pt}"] = np.array(w, dtype=float)
+            if name == "neck":
+                fwd = np.array(p.multiplyTransforms(pos, orn, [SCALE * HEAD_RADIUS, SCALE * 0.7, 0],
+                                                    [0, 0, 0, 1])[0])  # fmt: skip
+                out["nose"] = fwd
+                for side, z in (("left", -1.0), ("right", 1.0)):
+                    ear = p.multiplyTransforms(pos, orn, [0, SCALE * 0.7, z * SCALE * HEAD_RADIUS], [0, 0, 0, 1])[0]
+                    out[f"{side}_ear"] = np.array(ear, dtype=float)
+        return out
+
+    def close(self) -> None:
+        """Disconnect the physics client."""
+        self.p.disconnect(physicsClientId=self.cid)
+
+
+def camera(spec: ClipSpec, target: FloatArray) -> tuple[list[float], list[float]]:
+    """pybullet view and projection matrices for ``spec`` looking at ``target`` (x = running direction)."""
+    p = __import__("pybullet")
+    d = spec.distance_m
+    # the humanoid runs along +x; its right side faces +z
+    eye_dir = {"side_right": (0, 0, 1), "side_left": (0, 0, -1), "front": (1, 0, 0), "back": (-1, 0, 0),
+               "oblique": (math.sqrt(0.5), 0, math.sqrt(0.5))}[spec.view]  # fmt: skip
+    if spec.view == "side_left":
+        eye_dir = (0, 0, -1)
+    eye = [target[0] + d * eye_dir[0], 1.0, target[2] + d * eye_dir[2]]
+    view = p.computeViewMatrix(eye, [float(target[0]), 0.9, float(target[2])], [0, 1, 0])
+    w, h = spec.size
+    fov = 2 * math.degrees(math.atan(1.25 / d))  # ~2.5 m of scene vertically at the runner
+    proj = p.computeProjectionMatrixFOV(fov, w / h, 0.1, 100.0)
+    return list(view), list(proj)
+
+
+def _posed(spec: ClipSpec, scene: Scene, motion: Motion) -> Iterator[dict[str, FloatArray]]:
+    """Pose every body of ``scene`` frame by frame; yields the runner's joints."""
+    t0 = spec.phase * motion.cycle_s
+    jump = load_motion("jump") if spec.people > 1 else None
+    for i in range(round(spec.seconds * spec.fps)):
+        pose = motion.pose_at(t0 + i / spec.fps)
+        shift = (0.0, 0.0, 0.0) if spec.pan else (-pose[1], 0.0, 0.0)  # treadmill: root kept at x = 0
+        scene.set_pose(scene.bodies[0], pose, shift)
+        for k, b in enumerate(scene.bodies[1:], start=1):
+            assert jump is not None
+            other = jump.pose_at(i / spec.fps + 0.3 * k)
+            scene.set_pose(b, other, (-other[1] + 1.3 * k, 0.0, -1.5 * k))
+        yield scene.joints(scene.bodies[0])
+
+
+def render(spec: ClipSpec, out_dir: Path) -> Path:
+    """Render ``spec`` to ``out_dir/<name>.mp4`` plus ``<name>.truth.json``; cached (skips if present)."""
+    import cv2
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    video = out_dir / f"{spec.stem}.mp4"
+    truth_path = out_dir / f"{spec.stem}.truth.json"
+    if video.exists() and truth_path.exists():
+        return video
+    motion = load_motion(spec.motion)
+    scene = Scene(people=spec.people)
+    p = scene.p
+    w, h = spec.size
+    tmp = out_dir / f"{spec.stem}.tmp.mp4"
+    writer = cv2.VideoWriter(str(tmp), cv2.VideoWriter.fourcc(*"mp4v"), spec.fps, (w, h))
+    frames3d: list[dict[str, FloatArray]] = []
+    try:
+        for j in _posed(spec, scene, motion):
+            frames3d.append(j)
+            target = 0.5 * (j["left_hip"] + j["right_hip"]) if spec.pan else np.array([0.0, 0.9, 0.0])
+            view, proj = camera(spec, target)
+            img = p.getCameraImage(w, h, view, proj, renderer=p.ER_TINY_RENDERER, lightDirection=[1, 3, 2],
+                                   shadow=1, physicsClientId=scene.cid)[2]  # fmt: skip
+            rgb = np.reshape(np.asarray(img, dtype=np.uint8), (h, w, 4))[:, :, :3]
+            writer.write(np.ascontiguousarray(rgb[:, :, ::-1]))
+    finally:
+        writer.release()
+        scene.close()
+    tmp.replace(video)
+    truth_path.write_text(json.dumps(ground_truth(frames3d, spec, motion), indent=1), encoding="utf-8")
+    return video
+
+
+def rewrite_truth(spec: ClipSpec, out_dir: Path) -> Path:
+    """Recompute ``<name>.truth.json`` from the motion alone (no rendering), e.g. after a definition changed."""
+    motion = load_motion(spec.motion)
+    scene = Scene(people=1)
+    try:
+        frames3d = list(_posed(ClipSpec(**{**asdict(spec), "people": 1}), scene, motion))
+    finally:
+        scene.close()
+    path = out_dir / f"{spec.stem}.truth.json"
+    path.write_text(json.dumps(ground_truth(frames3d, spec, motion), indent=1), encoding="utf-8")
+    return path
+
+
+# ----------------------------------------------------------------------------- ground truth
+
+
+def _stack(frames3d: list[dict[str, FloatArray]]) -> dict[str, FloatArray]:
+    return {k: np.array([f[k] for f in frames3d]) for k in frames3d[0]}
+
+
+def _flexion2(a: FloatArray, b: FloatArray, c: FloatArray) -> FloatArray:
+    """180 - angle abc (deg) in 2D: 0 = straight."""
+    u, v = a - b, c - b
+    cos = np.sum(u * v, axis=1) / (np.linalg.norm(u, axis=1) * np.linalg.norm(v, axis=1))
+    return np.asarray(180.0 - np.degrees(np.arccos(np.clip(cos, -1, 1))), dtype=float)
+
+
+def contacts(J: dict[str, FloatArray], side: str) -> list[int]:
+    """Frames at which the foot (heel or toe) first touches the ground, one per stance."""
+    return [a for a, _ in _stance_runs(J, side, complete=False)]
+
+
+def _stance_runs(J: dict[str, FloatArray], side: str, *, complete: bool = True) -> list[tuple[int, int]]:
+    """``(contact, toe-off)`` frames: the foot's lowest point below the contact height (ground y = 0)."""
+    low = np.minimum(J[f"{side}_heel"][:, 1], J[f"{side}_toe"][:, 1])
+    on = low < CONTACT_HEIGHT_M
+    runs, i = [], 1
+    while i < len(on):
+        if on[i] and not on[i - 1]:
+            j = i
+            while j + 1 < len(on) and on[j + 1]:
+                j += 1
+            if j + 1 < len(on) or not complete:
+                runs.append((i, j + 1))
+            i = j + 1
+        else:
+            i += 1
+    return runs
+
+
+def sagittal_truth(J: dict[str, FloatArray]) -> dict[str, dict[str, float]]:
+    """Knee flexion at contact and midstance, shank angle at contact, trunk lean: per side, truth."""
+    P = {k: v[:, [0, 1]] for k, v in J.items()}  # sagittal plane: x forward, y up
+    hip = 0.5 * (P["left_hip"] + P["right_hip"])
+    out: dict[str, dict[str, float]] = {}
+    for s in ("left", "right"):
+        knee = _flexion2(P[f"{s}_hip"], P[f"{s}_knee"], P[f"{s}_ankle"])
+        d = P[f"{s}_ankle"] - P[f"{s}_knee"]
+        shank = np.degrees(np.arctan2(d[:, 0], -d[:, 1]))  # + = ankle ahead of knee
+        runs = _stance_runs(J, s)
+        ic = [a for a, _ in runs]
+        mid = [a + int(np.argmin(np.abs(P[f"{s}_ankle"][a:b, 0] - hip[a:b, 0]))) for a, b in runs]
+        out[s] = {
+            "knee_flexion_ic_deg": float(np.median(knee[ic])) if ic else float("nan"),
+            "shank_angle_ic_deg": float(np.median(shank[ic])) if ic else float("nan"),
+            "knee_flexion_midstance_deg": float(np.median(knee[mid])) if mid else float("nan"),
+            "n_contacts": float(len(ic)),
+        }
+    sh = 0.5 * (P["left_shoulder"] + P["right_shoulder"])
+    trunk = np.degrees(np.arctan2(sh[:, 0] - hip[:, 0], sh[:, 1] - hip[:, 1]))
+    out["central"] = {"trunk_lean_deg": float(np.mean(trunk))}
+    return out
+
+
+def frontal_truth(J: dict[str, FloatArray]) -> dict[str, dict[str, float]]:
+    """Pelvic drop in stance and arm carriage (shoulder abduction), per side, frontal plane."""
+    P = {k: v[:, [2, 1]] for k, v in J.items()}  # frontal plane: z lateral (right +), y up
+    sh_mid = 0.5 * (P["left_shoulder"] + P["right_shoulder"])
+    hip_mid = 0.5 * (P["left_hip"] + P["right_hip"])
+    up = sh_mid - hip_mid
+    up /= np.linalg.norm(up, axis=1, keepdims=True)
+    out: dict[str, dict[str, float]] = {}
+    for s, other in (("left", "right"), ("right", "left")):
+        o = P[f"{s}_shoulder"] - sh_mid
+        o = o - np.sum(o * up, axis=1, keepdims=True) * up
+        o /= np.linalg.norm(o, axis=1, keepdims=True)
+        arm = P[f"{s}_elbow"] - P[f"{s}_shoulder"]
+        abd = np.degrees(np.arctan2(np.sum(arm * o, axis=1), np.sum(arm * -up, axis=1)))
+        dy = P[s + "_hip"][:, 1] - P[f"{other}_hip"][:, 1]  # y up: stance hip higher = contralateral drop
+        dx = np.abs(P[f"{other}_hip"][:, 0] - P[f"{s}_hip"][:, 0])
+        drop = np.degrees(np.arctan2(dy, dx))
+        runs = _stance_runs(J, s)
+        out[s] = {
+            "shoulder_abduction_deg": float(np.mean(abd)),
+            "pelvic_drop_deg": float(np.median([np.max(drop[a:b]) for a, b in runs])) if runs else float("nan"),
+        }
+    return out
+
+
+def ground_truth(frames3d: list[dict[str, FloatArray]], spec: ClipSpec, motion: Motion) -> dict[str, Any]:
+    """Every metric's true value for a rendered clip (cadence from the cycle: 2 steps per loop)."""
+    J = _stack(frames3d)
+    truth: dict[str, Any] = {"spec": asdict(spec), "cycle_s": motion.cycle_s}
+    truth["cadence_spm"] = 120.0 / motion.cycle_s
+    truth["contacts"] = {s: contacts(J, s) for s in ("left", "right")}
+    truth["sagittal"] = sagittal_truth(J)
+    truth["frontal"] = frontal_truth(J)
+    return truth
+
+
+# ----------------------------------------------------------------------------- the set
+
+
+def standard_set() -> list[ClipSpec]:
+    """The clips scored by ``kinetrace bench-video`` (small: rendering and MediaPipe cost CPU)."""
+    specs = [
+        ClipSpec("run_side_r_30"),
+        ClipSpec("run_side_r_30_phase", phase=0.37),
+        ClipSpec("run_side_r_30_far", distance_m=6.0, phase=0.6),
+        ClipSpec("run_side_l_30", view="side_left"),
+        ClipSpec("run_side_r_60", fps=60.0, seconds=4.0),
+        ClipSpec("run_side_r_120", fps=120.0, seconds=3.0),
+        ClipSpec("run_side_pan_30", pan=True),
+        ClipSpec("run_oblique_30", view="oblique"),
+        ClipSpec("run_back_30", view="back"),
+        ClipSpec("run_front_30", view="front"),
+        ClipSpec("walk_side_r_30", motion="walk", seconds=8.0),
+        ClipSpec("run_side_short", seconds=1.5),
+        ClipSpec("run_side_crowd", people=2),
+        ClipSpec("run_side_r_720", size=(1280, 720), seconds=4.0),
+    ]
+    return specs
+
+
+def iter_set(out_dir: Path, names: list[str] | None = None) -> Iterator[tuple[ClipSpec, Path]]:
+    """Render (or reuse) each clip of :func:`standard_set`; yields ``(spec, video_path)``."""
+    for spec in standard_set():
+        if names and spec.name not in names:
+            continue
+        yield spec, render(spec, out_dir)
