@@ -87,7 +87,9 @@ def report(request: HttpRequest, episode: m.Episode, kind: str, report_fmt: str)
         case = episode_to_case(episode)
     except CaseError as exc:
         return render(request, "web/problems.html", {"episode": episode, "problems": exc.problems}, status=409)
-    body = render_report(case, kind=kind, fmt=report_fmt)  # type: ignore[arg-type]
+    from kinetrace.web.views.paperwork import report_extras
+
+    body = render_report(case, kind=kind, fmt=report_fmt, **report_extras(episode, kind))  # type: ignore[arg-type]
     actions.audit(request.user, episode.patient, "report", f"{kind} {report_fmt}", episode)
     resp = HttpResponse(body, content_type=REPORT_TYPES[report_fmt])
     if report_fmt == "pdf":
