@@ -50,3 +50,18 @@ ensure_venv() {
   fi
   export PATH="$VENV/bin:$PATH"
 }
+
+# ensure_node_modules: the test-only npm packages of package.json (axe-core for the accessibility
+# check in the browser tests), installed exactly as locked (npm ci) into node_modules/.
+ensure_node_modules() {
+  [ -f "$ROOT/package-lock.json" ] || return 0
+  command -v npm >/dev/null 2>&1 || ensure_debian_packages nodejs npm
+  local stamp="$ROOT/node_modules/.kinetrace-installed"
+  local want
+  want="$(sha256sum "$ROOT/package-lock.json" | cut -d' ' -f1)"
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    echo "Installing npm packages (npm ci)..." >&2
+    (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error >&2)
+    echo "$want" > "$stamp"
+  fi
+}
