@@ -93,6 +93,23 @@ def to_csv_rows(case: Case) -> list[dict[str, Any]]:
             "worsened": score.worsened if score else None,
         }
         rows.append({k: _fmt(row[k]) for k in COLUMNS})
+    return rows + _prom_rows(case, len(rows))
+
+
+def _prom_rows(case: Case, seq: int) -> list[dict[str, Any]]:
+    """One row (phase ``prom``) per PROM response, after the measurements: its score on the PROM's scale."""
+    from kinetrace.proms import instrument, score
+
+    rows = []
+    for s in case.sessions:
+        for n, r in enumerate(s.proms):
+            inst, seq = instrument(r.instrument), seq + 1
+            row = dict.fromkeys(COLUMNS)
+            row |= {"patient_id": case.patient.id, "measurement_id": f"prom/{inst.id}/{s.id}/{n}", "seq": seq}
+            row |= {"date": s.date.isoformat(), "session": s.id, "phase": "prom", "marker": inst.id, "test": inst.id}
+            row |= {"marker_name": inst.name, "value": score(r.instrument, r.items, r.total).total}
+            row |= {"unit": inst.unit, "better": inst.better, "mdc": inst.mdc}
+            rows.append({k: _fmt(row[k]) for k in COLUMNS})
     return rows
 
 

@@ -38,6 +38,7 @@ from kinetrace.export.codes import (
     region_snomed,
     system,
 )
+from kinetrace.export.fhir_proms import prom_resources
 from kinetrace.export.measurements import Measurement, iter_measurements
 from kinetrace.presentation import decision_sentence, driver_explanation, explanation_summary, probability_label
 
@@ -285,6 +286,7 @@ def to_fhir_bundle(case: Case, analysis: Analysis | None = None) -> dict[str, An
     resources += [_observation(case, m, pid, proc_ids) for m in iter_measurements(case)]
     resources.append(_impression(case, analysis, _uid(case, "impression"), pid, cid, proc_ids))
     resources.append(_careplan(case, _uid(case, "careplan"), pid, cid))
+    resources += prom_resources(case, pid)  # QuestionnaireResponse + Observation per PROM (fhir_proms.py)
     bundle = {
         "resourceType": "Bundle",
         "id": _uid(case, "bundle"),
