@@ -32,15 +32,23 @@ def test_passwords_are_stored_with_argon2(settings: Any, django_user_model: Any)
     assert user.password.startswith("argon2")
 
 
-def test_login_works_and_is_throttled_after_repeated_failures(world: dict[str, Any]) -> None:
-    client = Client()
-    for _ in range(5):
-        resp = client.post("/accounts/login/", {"username": "alice", "password": "wrong-password"})
-    resp = client.post("/accounts/login/", {"username": "alice", "password": PASSWORD})
-    assert resp.status_code == 429  # locked out even with the right password
-    other = Client()
-    resp = other.post("/accounts/login/", {"username": "bob", "password": PASSWORD})
-    assert resp.status_code == 302
+def _login(username: str, password: str, ip: str) -> int:
+    resp = Client(REMOTE_ADDR=ip).post("/accounts/login/", {"username": username, "password": password})
+    return int(resp.status_code)
+
+
+def test_login_works_and_is_throttled_per_account_from_any_address(world: dict[str, Any]) -> None:
+    for i in range(5):
+        _login("alice", "wrong-password", f"10.0.0.{i + 1}")  # five addresses, one account
+    assert _login("alice", PASSWORD, "10.0.1.1") == 429  # locked out even with the right password
+    assert _login("bob", PASSWORD, "10.0.1.2") == 302  # another account from another address
+
+
+def test_password_spraying_from_one_address_is_throttled(world: dict[str, Any]) -> None:
+    for name in ("alice", "anne", "bob", "bea", "nobody"):
+        _login(name, "Winter2026!", "10.9.9.9")  # one guess per account, one address
+    assert _login("bob", PASSWORD, "10.9.9.9") == 429
+    assert _login("bob", PASSWORD, "10.9.9.10") == 302
 
 
 def test_csrf_is_enforced(world: dict[str, Any]) -> None:
@@ -68,3 +76,160 @@ def test_audit_log_is_for_clinic_admins_and_shows_only_their_clinic(client: Any,
     client.get(f"/episodes/{world['a_episode'].pk}/workbench/")
     html = client.get("/audit/").content.decode()
     assert "anne" in html and "bob" not in html
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout_and_immediate_transactions() -> None:
+    from django.db import connection
+
+    import kinetrace.web.settings as s
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite settings")
+    options = s.DATABASES["default"]["OPTIONS"]
+    assert options["transaction_mode"] == "IMMEDIATE" and options["timeout"] >= 5
+    assert "journal_mode=WAL" in options["init_command"]
+
+
+def test_every_get_route_leaves_the_episode_unchanged(client: Any, world: dict[str, Any]) -> None:
+    """Reads never write: a GET of any page, export, report or API read keeps revision and `updated`."""
+    from kinetrace.web.models import Episode
+
+    from .test_isolation import PROTECTED, _is_api, _params, _request, _url
+
+    ep = world["a_episode"]
+    params = _params(world, "a")
+    before = Episode.objects.values_list("revision", "updated").get(pk=ep.pk)
+    visited = 0
+    for name, route in PROTECTED:
+        resp = _request(client, "get", _url(route, params), name, world["a_admin"])
+        visited += resp.status_code == 200
+        after = Episode.objects.values_list("revision", "updated").get(pk=ep.pk)
+        assert after == before, f"GET {name} changed the episode"
+    assert visited >= 15
+    reads = set(AuditEvent.objects.filter(user=world["a_admin"]).values_list("action", flat=True))
+    assert {"view", "export_case", "report", "api_get_case"} <= reads
+    assert not any(_is_api(n) for n in ("export", "report"))
+
+
+def test_another_clinics_id_is_audited_as_denied(client: Any, world: dict[str, Any]) -> None:
+    client.force_login(world["b_clinician"])
+    assert client.get(f"/episodes/{world['a_episode'].pk}/workbench/").status_code == 404
+    row = AuditEvent.objects.get(user=world["b_clinician"], action="denied:GET episode")
+    assert row.clinic == world["b"] and row.patient is None
+    assert not AuditEvent.objects.filter(clinic=world["a"], user=world["b_clinician"]).exists()
+
+
+def test_an_oversized_import_is_stopped_while_reading(client: Any, world: dict[str, Any]) -> None:
+    import time
+    import tracemalloc
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test.client import encode_multipart
+
+    client.force_login(world["a_clinician"])
+    client.get("/import/")
+    big = SimpleUploadedFile("case.yaml", b"format: kinetrace/case@1\n#" + b"x" * (40 * 2**20))
+    body = encode_multipart("kinetrace-boundary", {"file": big})
+    tracemalloc.start()
+    t0 = time.perf_counter()
+    resp = client.post("/import/", body, content_type="multipart/form-data; boundary=kinetrace-boundary")
+    elapsed = time.perf_counter() - t0
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert resp.status_code == 413 and b"larger than 2 MiB" in resp.content
+    assert elapsed < 1.0 and peak < 50 * 2**20, (elapsed, peak)
+
+
+def test_an_import_bomb_is_a_4xx_in_under_a_second(client: Any, world: dict[str, Any]) -> None:
+    import time
+    import tracemalloc
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from tests.case.test_bounded import alias_bomb
+
+    client.force_login(world["a_clinician"])
+    tracemalloc.start()
+    t0 = time.perf_counter()
+    resp = client.post("/import/", {"file": SimpleUploadedFile("bomb.yaml", alias_bomb())})
+    elapsed = time.perf_counter() - t0
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert resp.status_code == 400 and b"expands to more than" in resp.content
+    assert len(resp.content) < 100_000 and b"lol" not in resp.content
+    assert elapsed < 1.0 and peak < 50 * 2**20, (elapsed, peak)
+
+
+def test_server_errors_are_logged_with_a_request_id_and_no_patient_data(
+    client: Any, world: dict[str, Any], capsys: Any, monkeypatch: Any
+) -> None:
+    import logging
+
+    from kinetrace.web.views import workbench
+
+    def boom(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("patient " + world["a_episode"].patient.ref.upper())
+
+    monkeypatch.setattr(workbench, "render", boom)
+    client.raise_request_exception = False
+    client.force_login(world["a_clinician"])
+    handler = logging.getLogger("django.request").handlers[0]
+    stream = __import__("io").StringIO()
+    monkeypatch.setattr(handler, "stream", stream)
+    resp = client.get(f"/episodes/{world['a_episode'].pk}/workbench/")
+    assert resp.status_code == 500
+    rid = resp["X-Request-ID"]
+    logged = stream.getvalue()
+    assert f"request_id={rid}" in logged and "RuntimeError: (message withheld)" in logged
+    assert world["a_episode"].patient.ref.upper() not in logged, logged
+
+
+def test_csp_header_is_sent(client: Any, world: dict[str, Any]) -> None:
+    client.force_login(world["a_clinician"])
+    csp = client.get("/patients/")["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "object-src 'none'" in csp
+
+
+def test_check_deploy_is_clean_in_production_mode(tmp_path: Any) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "KINETRACE_HTTPS": "1",
+        "KINETRACE_SECRET_KEY": "x" * 10 + "".join(chr(65 + i % 26) for i in range(60)),
+        "KINETRACE_VAR_DIR": str(tmp_path),
+        "KINETRACE_ALLOWED_HOSTS": "clinic.example.org",
+    }
+    env.pop("PYTEST_VERSION", None)
+    env.pop("KINETRACE_DEBUG", None)
+    out = subprocess.run(
+        [sys.executable, "-m", "kinetrace.web", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "no issues" in out.stdout
+
+
+def test_kinetrace_web_without_a_secret_key_says_so_in_one_line(tmp_path: Any) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"PYTEST_VERSION", "KINETRACE_DEBUG", "KINETRACE_SECRET_KEY", "DJANGO_SECRET_KEY"}
+    }
+    env["KINETRACE_VAR_DIR"] = str(tmp_path)
+    cmd = [sys.executable, "-c", "from kinetrace.cli import main; main()", "web", "check"]
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    assert out.returncode == 2
+    assert "secret key" in out.stderr and "Traceback" not in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
+    (tmp_path / "secret_key").write_text("k" * 20 + "".join(chr(65 + i % 26) for i in range(50)))
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    assert out.returncode == 0, out.stderr

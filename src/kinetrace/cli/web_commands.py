@@ -22,6 +22,12 @@ def web(ctx: typer.Context) -> None:
     except ImportError:
         typer.echo("The web app needs the 'web' extra: pip install 'kinetrace[web]'", err=True)
         raise typer.Exit(2) from None
+    from kinetrace.web.__main__ import settings_problem
+
+    problem = settings_problem()
+    if problem:
+        typer.echo(f"kinetrace web: {problem}", err=True)
+        raise typer.Exit(2)
     execute_from_command_line(["kinetrace web", *(ctx.args or ["help"])])
 
 

@@ -11,3 +11,6 @@ class WebConfig(AppConfig):
 
     def ready(self) -> None:
         from kinetrace.web import checks  # noqa: F401 - registers the knowledge system checks
+        from kinetrace.web import security
+
+        security.connect_signals()

@@ -13,11 +13,21 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 
 from kinetrace.web.access import get_episode_for_user, get_patient_for_user, is_clinic_admin, membership_of
+from kinetrace.web.actions import record_denied
 
 View = Callable[..., HttpResponse]
+
+
+def _audited(request: HttpRequest, fetch: Callable[..., Any], ident: Any, *, what: str, **kwargs: Any) -> Any:
+    """Fetch through :mod:`kinetrace.web.access`; a 404 (another clinic's id, or none) is audited as denied."""
+    try:
+        return fetch(request.user, ident, **kwargs)
+    except Http404:
+        record_denied(request.user, f"{request.method} {what}", f"{what} {ident}")
+        raise
 
 
 def clinic_view(methods: tuple[str, ...] = ("GET",), *, admin: bool = False) -> Callable[[View], View]:
@@ -29,6 +39,7 @@ def clinic_view(methods: tuple[str, ...] = ("GET",), *, admin: bool = False) -> 
         def wrapper(request: HttpRequest, **kwargs: Any) -> HttpResponse:
             membership_of(request.user)
             if admin and not is_clinic_admin(request.user):
+                record_denied(request.user, "admin_only", request.path[:200])
                 raise PermissionDenied("clinic admins only")
             if request.method not in methods:
                 return HttpResponseNotAllowed(methods)
@@ -44,7 +55,7 @@ def patient_view(methods: tuple[str, ...] = ("GET",)) -> Callable[[View], View]:
         @login_required
         @wraps(fn)
         def wrapper(request: HttpRequest, patient_id: int, **kwargs: Any) -> HttpResponse:
-            patient = get_patient_for_user(request.user, patient_id)
+            patient = _audited(request, get_patient_for_user, patient_id, what="patient")
             if request.method not in methods:
                 return HttpResponseNotAllowed(methods)
             return fn(request, patient, **kwargs)
@@ -61,7 +72,7 @@ def episode_view(methods: tuple[str, ...] = ("GET",), *, full: bool = False) -> 
         @login_required
         @wraps(fn)
         def wrapper(request: HttpRequest, episode_id: int, **kwargs: Any) -> HttpResponse:
-            episode = get_episode_for_user(request.user, episode_id, full=full)
+            episode = _audited(request, get_episode_for_user, episode_id, what="episode", full=full)
             if request.method not in methods:
                 return HttpResponseNotAllowed(methods)
             return fn(request, episode, **kwargs)

@@ -9,6 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 import kinetrace
+from kinetrace.case.bounded import DEFAULT_LIMITS
+from kinetrace.case.bounded import parse_case_bytes as parse_bounded
 from kinetrace.errors import CaseError
 from kinetrace.web import actions
 from kinetrace.web import models as m
@@ -17,7 +19,7 @@ from kinetrace.web.casefile import episode_to_case
 from kinetrace.web.forms import ImportForm
 from kinetrace.web.views import clinic_view, episode_view
 
-MAX_IMPORT_BYTES = 2 * 1024 * 1024
+MAX_IMPORT_BYTES = DEFAULT_LIMITS.max_bytes
 
 
 @episode_view(full=True)
@@ -26,7 +28,7 @@ def export(request: HttpRequest, episode: m.Episode, fmt: str) -> HttpResponse:
         case = episode_to_case(episode)
     except CaseError as exc:
         return render(request, "web/problems.html", {"episode": episode, "problems": exc.problems}, status=409)
-    actions.audit(request.user, episode.patient, "export_case", fmt, episode)
+    actions.record_read(request.user, episode.patient, "export_case", fmt, episode)
     data = case.to_dict()
     if fmt == "json":
         body, ctype = json.dumps(data, indent=2, ensure_ascii=False), "application/json"
@@ -38,17 +40,23 @@ def export(request: HttpRequest, episode: m.Episode, fmt: str) -> HttpResponse:
 
 
 def parse_case_bytes(raw: bytes, name: str = "") -> kinetrace.Case:
-    """Parse and validate an uploaded case file; raises CaseError (nothing is written)."""
-    if len(raw) > MAX_IMPORT_BYTES:
-        raise CaseError([f"file: larger than {MAX_IMPORT_BYTES // 1024} KiB"])
-    try:
-        text = raw.decode("utf-8")
-        data = json.loads(text) if name.endswith(".json") else yaml.safe_load(text)
-    except (UnicodeDecodeError, json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise CaseError([f"file: not valid YAML/JSON ({exc})"]) from None
-    if not isinstance(data, dict):
-        raise CaseError(["file: expected a mapping with format: kinetrace/case@1"])
-    return kinetrace.load_case(data)
+    """Parse (bounded: :mod:`kinetrace.case.bounded`) and validate an uploaded case file.
+
+    The format is told from the content, not ``name``; raises CaseError (nothing is written).
+    """
+    return kinetrace.load_case(parse_bounded(raw))
+
+
+def _read_upload(upload: object) -> bytes:
+    """The upload's bytes, read in chunks and never more than the limit (plus one byte to tell)."""
+    chunks: list[bytes] = []
+    total = 0
+    for chunk in upload.chunks():  # type: ignore[attr-defined]
+        total += len(chunk)
+        if total > MAX_IMPORT_BYTES:
+            raise CaseError([f"file: larger than {MAX_IMPORT_BYTES // 1024} KiB (the limit for a case file)"])
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 @clinic_view(("GET", "POST"))
@@ -59,7 +67,7 @@ def import_case(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         ref = form.cleaned_data["ref"] or None
         try:
-            case = parse_case_bytes(upload.read(), upload.name)
+            case = parse_case_bytes(_read_upload(upload), upload.name)
             episode = actions.do_import_case(request.user, case, ref=ref)
         except CaseError as exc:
             problems = exc.problems
@@ -90,7 +98,7 @@ def report(request: HttpRequest, episode: m.Episode, kind: str, report_fmt: str)
     from kinetrace.web.views.paperwork import report_extras
 
     body = render_report(case, kind=kind, fmt=report_fmt, **report_extras(episode, kind))  # type: ignore[arg-type]
-    actions.audit(request.user, episode.patient, "report", f"{kind} {report_fmt}", episode)
+    actions.record_read(request.user, episode.patient, "report", f"{kind} {report_fmt}", episode)
     resp = HttpResponse(body, content_type=REPORT_TYPES[report_fmt])
     if report_fmt == "pdf":
         resp["Content-Disposition"] = f'inline; filename="{episode.patient.ref}-{kind}-report.pdf"'
