@@ -72,7 +72,7 @@ def get_episode_for_user(user: Any, episode_id: Any, *, full: bool = False) -> E
             Prefetch(
                 "sessions",
                 queryset=Session.objects.prefetch_related(
-                    "measurements", Prefetch("trials", queryset=Trial.objects.prefetch_related("values"))
+                    "measurements", "proms", Prefetch("trials", queryset=Trial.objects.prefetch_related("values"))
                 ),
             ),
         )

@@ -34,6 +34,7 @@ MARKER_FIELDS = (
     "region", "side", "baseline", "target", "primary", "archived",
 )  # fmt: skip
 SESSION_FIELDS = ("pk", "key", "date", "note")
+PROM_FIELDS = ("instrument", "items", "labels", "entered_total", "by")
 TRIAL_FIELDS = ("pk", "key", "candidate", "intervention", "pre", "note")
 PLAN_FIELDS = ("kind", "text", "targets", "source")
 GOAL_FIELDS = ("text", "status", "note")
@@ -70,7 +71,8 @@ def parts_from_instances(episode: m.Episode) -> EpisodeParts:
             for t in s.trials.all()
         ]
         measurements = [(v.marker_id, v.value) for v in s.measurements.all()]
-        sessions.append({**_fields(s, SESSION_FIELDS), "measurements": measurements, "trials": trials})
+        proms = [_fields(p, PROM_FIELDS) for p in s.proms.all()]
+        sessions.append({**_fields(s, SESSION_FIELDS), "measurements": measurements, "trials": trials, "proms": proms})
     return EpisodeParts(
         areas=[_fields(a, AREA_FIELDS) for a in episode.complaintareas.all()],
         findings=[_fields(f, FINDING_FIELDS) for f in episode.findings.all()],
@@ -84,14 +86,14 @@ def parts_from_instances(episode: m.Episode) -> EpisodeParts:
 def load_parts(episode: m.Episode) -> EpisodeParts:
     """The parts of an episode (already fetched through :mod:`kinetrace.web.access`) from the database.
 
-    The workbench's hot path: nine ``values()`` queries and no model instances, about three
+    The workbench's hot path: ten ``values()`` queries and no model instances, about three
     times cheaper than prefetching the relations.
     """
     pk = episode.pk
     sessions = list(m.Session.objects.filter(episode_id=pk).values(*SESSION_FIELDS))
     by_session = {}
     for s in sessions:
-        s["measurements"], s["trials"] = [], []
+        s["measurements"], s["trials"], s["proms"] = [], [], []
         by_session[s["pk"]] = s
     for sid, marker, value in m.Measurement.objects.filter(session__episode_id=pk).values_list(
         "session_id", "marker_id", "value"
@@ -106,6 +108,8 @@ def load_parts(episode: m.Episode) -> EpisodeParts:
         "trial_id", "marker_id", "value"
     ):
         by_trial[tid]["values"].append((marker, value))
+    for p in m.PromResponse.objects.filter(session__episode_id=pk).values("session_id", *PROM_FIELDS):
+        by_session[p.pop("session_id")]["proms"].append(p)
     return EpisodeParts(
         areas=list(m.ComplaintArea.objects.filter(episode_id=pk).values(*AREA_FIELDS)),
         findings=list(m.Finding.objects.filter(episode_id=pk).values(*FINDING_FIELDS)),
@@ -152,6 +156,18 @@ def _trial_dict(t: dict[str, Any], key_of: dict[int, str]) -> dict[str, Any]:
     return trial
 
 
+def _prom_dict(p: dict[str, Any]) -> dict[str, Any]:
+    """A stored PROM response as case@1 ``sessions[].proms[]`` (items, or the entered total)."""
+    out: dict[str, Any] = {"instrument": p["instrument"], "by": p["by"]}
+    if p["items"]:
+        out["items"] = list(p["items"])
+    if p["labels"]:
+        out["labels"] = list(p["labels"])
+    if p["entered_total"] is not None:
+        out["total"] = p["entered_total"]
+    return out
+
+
 def _sessions(parts: EpisodeParts, draft_trial: dict[str, Any] | None) -> list[dict[str, Any]]:
     """The sessions with their trials; a ``draft_trial`` is appended to the last one (opening s1 if none)."""
     key_of = {mk["pk"]: mk["key"] for mk in parts.markers}
@@ -162,6 +178,7 @@ def _sessions(parts: EpisodeParts, draft_trial: dict[str, Any] | None) -> list[d
             "measurements": {key_of[marker]: _num(value) for marker, value in s["measurements"]},
             "trials": [_trial_dict(t, key_of) for t in s["trials"]],
             "note": s["note"],
+            **({"proms": [_prom_dict(p) for p in s["proms"]]} if s.get("proms") else {}),
         }
         for s in parts.sessions
     ]
@@ -370,6 +387,22 @@ def _import_sessions(case: Case, episode: m.Episode, markers: dict[str, m.Marker
             m.TrialValue.objects.bulk_create(
                 m.TrialValue(trial=trial, marker=markers[k], value=v) for k, v in t.post.items()
             )
+        m.PromResponse.objects.bulk_create(_import_prom(session, r) for r in s.proms)
+
+
+def _import_prom(session: m.Session, r: Any) -> m.PromResponse:
+    from kinetrace.proms import score
+
+    scored = score(r.instrument, r.items, r.total)
+    return m.PromResponse(
+        session=session,
+        instrument=r.instrument,
+        items=list(r.items) if scored.from_items else [],
+        labels=list(r.labels),
+        entered_total=None if scored.from_items else r.total,
+        score=scored.total,
+        by=r.by,
+    )
 
 
 def import_case(case: Case, clinic: m.Clinic, *, ref: str | None = None) -> m.Episode:
