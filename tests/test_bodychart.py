@@ -35,7 +35,7 @@ def test_chart_is_well_formed_svg_with_front_and_back_views_and_the_side_convent
 
 def test_front_view_puts_the_patients_left_on_the_viewers_right() -> None:
     shapes = {
-        (e.get("data-region"), e.get("data-side"), e.get("data-view")): float(e.get("cx"))
+        (e.get("data-region"), e.get("data-side"), e.get("data-view")): float(e.attrib["cx"])
         for e in _shapes(render_body_chart())
     }
     assert shapes[("knee", "left", "front")] > shapes[("knee", "right", "front")]
@@ -61,7 +61,7 @@ def test_marks_apply_to_the_named_side(mark_side: str, shape_side: str, expected
 def test_a_one_sided_mark_on_a_midline_region_marks_its_single_shape() -> None:
     svg = render_body_chart(marks={("mid_thoracic", "left"): "finding driver"})
     (shape,) = [e for e in _shapes(svg) if e.get("data-region") == "mid_thoracic"]
-    assert {"mark-finding", "mark-driver"} <= set(shape.get("class").split())
+    assert {"mark-finding", "mark-driver"} <= set(shape.attrib["class"].split())
 
 
 def test_explanation_path_is_drawn_as_a_numbered_line() -> None:
@@ -69,7 +69,7 @@ def test_explanation_path_is_drawn_as_a_numbered_line() -> None:
     root = ET.fromstring(svg)
     lines = list(root.iter(f"{NS}polyline"))
     assert len(lines) == 1  # all three steps are on the back view
-    assert len(lines[0].get("points").split()) == 3
+    assert len(lines[0].attrib["points"].split()) == 3
     assert [t.text for t in root.iter(f"{NS}text") if t.get("class") == "step-n"] == ["1", "2", "3"]
 
 

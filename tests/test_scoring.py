@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from tests.factories import minimal_case, with_trials
 
@@ -9,7 +11,7 @@ from kinetrace import load_case
 from kinetrace.scoring import estimate_drift, graded_improvement, latest_values, score_trials
 
 
-def _scores(*trials: dict, **overrides: object) -> dict:
+def _scores(*trials: dict[str, Any], **overrides: object) -> dict[str, Any]:
     case = load_case(with_trials(minimal_case(**overrides), *trials))
     return {s.id: s for s in score_trials(case)}
 

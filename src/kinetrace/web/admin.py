@@ -12,32 +12,32 @@ from kinetrace.web import models as m
 
 
 @admin.register(m.MarkerTest)
-class MarkerTestAdmin(admin.ModelAdmin):
+class MarkerTestAdmin(admin.ModelAdmin[m.MarkerTest]):
     list_display = ["code", "name", "unit", "better", "mdc", "active"]
     search_fields = ["code", "name"]
     list_filter = ["better", "active"]
 
 
 @admin.register(m.Intervention)
-class InterventionAdmin(admin.ModelAdmin):
+class InterventionAdmin(admin.ModelAdmin[m.Intervention]):
     list_display = ["name", "finding_kind"]
     list_filter = ["finding_kind"]
     search_fields = ["name"]
 
 
 @admin.register(m.AdviceItem)
-class AdviceItemAdmin(admin.ModelAdmin):
+class AdviceItemAdmin(admin.ModelAdmin[m.AdviceItem]):
     list_display = ["kind", "text", "source"]
     list_filter = ["kind"]
     search_fields = ["text"]
 
 
 @admin.register(m.Clinic)
-class ClinicAdmin(admin.ModelAdmin):
+class ClinicAdmin(admin.ModelAdmin[m.Clinic]):
     list_display = ["name", "slug"]
 
 
 @admin.register(m.Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(admin.ModelAdmin[m.Membership]):
     list_display = ["user", "clinic", "role"]
     list_filter = ["clinic", "role"]

@@ -1,10 +1,12 @@
 """Seed the catalogues: marker tests from the core catalogue, interventions, the advice library."""
 # ruff: noqa: RUF012 - Django's declarative Meta/admin/migration class attributes are lists by convention
 
+from django.apps.registry import Apps
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
 
-def seed(apps, schema_editor):
+def seed(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     from kinetrace.web.seed import seed_catalogues
 
     seed_catalogues(
