@@ -239,6 +239,17 @@ def _table(key: str, doc: dict[str, Any], model: type[_Model], problems: list[Ch
     return out
 
 
+def _weight_problems(link: Link, levels: dict[str, EvidenceLevel], where: str) -> list[CheckMessage]:
+    """E008: an override without a note; E010: an unsupported (none / D) link weighted above its level."""
+    out = []
+    if link.weight is not None and not link.weight_note:
+        out.append(CheckMessage("kinetrace.E008", where, "a weight override needs a weight_note"))
+    level = levels.get(link.evidence)
+    if link.evidence in ("none", "D") and level is not None and link.weight is not None and link.weight > level.weight:
+        out.append(CheckMessage("kinetrace.E010", where, f"weight {link.weight} above its level's default"))
+    return out
+
+
 def _check_links(
     links: dict[str, Link],
     levels: dict[str, EvidenceLevel],
@@ -259,15 +270,7 @@ def _check_links(
             for s in link.sources
             if s not in sources
         ]
-        if link.weight is not None and not link.weight_note:
-            problems.append(CheckMessage("kinetrace.E008", where, "a weight override needs a weight_note"))
-        if (
-            link.evidence in ("none", "D")
-            and link.evidence in levels
-            and link.weight is not None
-            and link.weight > levels[link.evidence].weight
-        ):
-            problems.append(CheckMessage("kinetrace.E010", where, f"weight {link.weight} above its level's default"))
+        problems += _weight_problems(link, levels, where)
         if link.id == fallback_id:
             continue
         for end in (link.a, link.b):
