@@ -6,7 +6,15 @@ import subprocess
 import sys
 
 BLOCKED = ["django", "typer", "rich", "mediapipe", "cv2", "weasyprint", "matplotlib", "ninja"]
-CORE_MODULES = ["kinetrace", "kinetrace.case", "kinetrace.knowledge", "kinetrace.scoring", "kinetrace.analysis"]
+CORE_MODULES = [
+    "kinetrace",
+    "kinetrace.case",
+    "kinetrace.knowledge",
+    "kinetrace.scoring",
+    "kinetrace.analysis",
+    "kinetrace.presentation",
+    "kinetrace.timeline",
+]
 
 SCRIPT = """
 import importlib.abc, sys

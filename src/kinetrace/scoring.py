@@ -33,7 +33,8 @@ from typing import Any
 
 import numpy as np
 
-from kinetrace.case.model import Case, Marker, Trial
+from kinetrace.case.model import Case, Marker
+from kinetrace.timeline import Timeline, timeline
 
 #: Weight of the patient's primary complaint measure in the global change.
 PRIMARY_WEIGHT = 2.0
@@ -123,39 +124,19 @@ def graded_improvement(z: float) -> float:
     return float(np.clip(z, -CAP_IN_MDC, CAP_IN_MDC) / CAP_IN_MDC)
 
 
-def estimate_drift(case: Case) -> dict[str, float]:
+def estimate_drift(case: Case, tl: Timeline | None = None) -> dict[str, float]:
     """Mean re-test change of each marker over the case's control trials (no treatment)."""
     changes: dict[str, list[float]] = {}
-    for trial, pre in _walk(case):
-        if trial.is_control:
-            for key, post in trial.post.items():
-                changes.setdefault(key, []).append(post - pre[key])
+    for step in (tl or timeline(case)).trials:
+        if step.trial.is_control:
+            for key, post in step.trial.post.items():
+                changes.setdefault(key, []).append(post - step.pre[key])
     return {key: float(np.mean(v)) for key, v in changes.items()}
 
 
-def _walk(case: Case) -> list[tuple[Trial, dict[str, float]]]:
-    """Each trial with its pre-state (carry-over from everything measured before it)."""
-    state = {m.id: m.baseline for m in case.markers}
-    out = []
-    for session in case.sessions:
-        state.update(session.measurements)
-        for trial in session.trials:
-            if trial.pre:
-                state.update(trial.pre)
-            out.append((trial, dict(state)))
-            state.update(trial.post)
-    return out
-
-
 def latest_values(case: Case) -> dict[str, float]:
-    """Each marker's most recent value (after the last session and trial)."""
-    state = {m.id: m.baseline for m in case.markers}
-    for session in case.sessions:
-        state.update(session.measurements)
-        for trial in session.trials:
-            state.update(trial.pre or {})
-            state.update(trial.post)
-    return state
+    """Each marker's most recent value (after the last session and trial): ``timeline(case).latest``."""
+    return dict(timeline(case).latest)
 
 
 def score_marker(m: Marker, pre: float, post: float, drift: float = 0.0) -> MarkerChange:
@@ -189,11 +170,12 @@ def score_marker(m: Marker, pre: float, post: float, drift: float = 0.0) -> Mark
 def score_trials(case: Case) -> list[TrialScore]:
     """Score every trial of a case, in the order they were done."""
     markers = {m.id: m for m in case.markers}
-    drift = estimate_drift(case)
+    tl = timeline(case)
+    drift = estimate_drift(case, tl)
     total_weight = sum(marker_weight(m) for m in case.markers) or 1.0
-    session_of = {t.id: s.id for s, t in case.trials}
     scores = []
-    for trial, pre in _walk(case):
+    for step in tl.trials:
+        trial, pre = step.trial, dict(step.pre)
         changes = []
         g = 0.0
         for key in sorted(trial.post, key=lambda k: list(markers).index(k)):
@@ -205,7 +187,7 @@ def score_trials(case: Case) -> list[TrialScore]:
         scores.append(
             TrialScore(
                 id=trial.id,
-                session=session_of[trial.id],
+                session=step.session,
                 candidate=trial.candidate,
                 intervention=trial.intervention,
                 is_control=trial.is_control,

@@ -41,6 +41,7 @@ from kinetrace.export.codes import (
 from kinetrace.export.fhir_proms import prom_resources
 from kinetrace.export.measurements import Measurement, iter_measurements
 from kinetrace.presentation import decision_sentence, driver_explanation, explanation_summary, probability_label
+from kinetrace.timeline import resolved, timeline
 
 FHIR_VERSION = "4.3.0"
 _ACT_REASON = "http://terminology.hl7.org/CodeSystem/v3-ActReason"
@@ -120,14 +121,8 @@ def _condition(case: Case, cid: str, pid: str) -> dict[str, Any]:
 
 
 def _clinical_status(case: Case) -> str:
-    """``resolved`` when every primary marker's latest value reached its target, else ``active``."""
-    from kinetrace.scoring import latest_values
-
-    latest = latest_values(case)
-    primaries = [m for m in case.markers if m.primary and m.target is not None]
-    if primaries and all(m.direction * (latest[m.id] - (m.target or 0.0)) >= 0 for m in primaries):
-        return "resolved"
-    return "active"
+    """``resolved`` when the episode is resolved (:func:`kinetrace.timeline.resolved`), else ``active``."""
+    return "resolved" if resolved(timeline(case)) else "active"
 
 
 def _observation(case: Case, m: Measurement, pid: str, proc_ids: Mapping[str, str]) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from kinetrace.presentation import (
 )
 from kinetrace.reports.charts import global_change_chart, outcome_chart
 from kinetrace.reports.outcomes import marker_outcomes, outcome_points
+from kinetrace.timeline import resolved, timeline
 
 _UPPER = {"head_neck", "upper_limb", "trunk"}
 _LOWER = {"pelvis", "lower_limb"}
@@ -101,7 +102,8 @@ def build_context(case: Case, analysis: Analysis) -> dict[str, Any]:
     support = supporting_trials(analysis, driver_id) if driver_id else []
     names = {r.candidate: candidate_label(case, r.candidate) for r in analysis.ranking}
     names |= {t.candidate: candidate_label(case, t.candidate) for t in analysis.trials}
-    outcomes = marker_outcomes(case)
+    tl = timeline(case)
+    outcomes = marker_outcomes(case, tl)
     primary = [o for o in outcomes if o.marker.primary]
     chart_markers = [m.id for m in case.markers if m.primary] + [
         m.id for m in case.markers if not m.primary and m.unit == (primary[0].marker.unit if primary else None)
@@ -110,7 +112,6 @@ def build_context(case: Case, analysis: Analysis) -> dict[str, Any]:
     by_segment: dict[str, list[Finding]] = {}
     for f in sorted(case.findings, key=lambda f: list(regions()).index(f.region) if f.region in regions() else 0):
         by_segment.setdefault(regions()[f.region].segment, []).append(f)
-    resolved = bool(primary) and all(o.target_reached for o in primary)
     return {
         "case": case,
         "analysis": analysis,
@@ -132,8 +133,8 @@ def build_context(case: Case, analysis: Analysis) -> dict[str, Any]:
         "complaint_plain": complaint_plain(case),
         "why": _why(case, driver, explanation),
         "plan_groups": _plan_groups(case),
-        "expect": plain()["expect"]["resolved" if resolved else "ongoing"],
-        "outcome_points": outcome_points(case),
+        "expect": plain()["expect"]["resolved" if resolved(tl) else "ongoing"],
+        "outcome_points": outcome_points(case, tl),
         "outcomes": outcomes,
         "primary_outcomes": primary,
         "body_chart": body_chart(case, driver_id, explanation, "Complaint, findings and driver"),

@@ -1,13 +1,15 @@
-"""Outcomes across sessions: each marker's measured value at each point of the episode.
+"""Outcomes across sessions for the reports, read from the episode's timeline (no walk of its own).
 
-Pure function of the case (no analysis needed). Points, in order:
+Points, in order (:func:`outcome_points`):
 
 * ``Baseline`` (the markers' baseline, first session's date),
-* for each session: ``<id> start`` when the session has ``measurements``, and ``<id> end`` when it
-  has trials: the last trial ``post`` value of each marker re-tested in that session.
+* for each session: ``<id> start`` when markers were measured at its start (its ``measurements``
+  or its first trial's ``pre``), and ``<id> end`` when it has trials: the value after the
+  session's trials of each marker re-tested in that session.
 
 A value is given only where the marker was actually measured at that point (``None`` otherwise):
-carried-over values are not outcomes.
+carried-over values are not outcomes. Verdicts against the MDC come from the scoring function
+(:func:`kinetrace.timeline.change`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from kinetrace.case.model import Case, Marker
+from kinetrace.timeline import Timeline, change, timeline
 
 
 @dataclass(frozen=True)
@@ -40,52 +43,43 @@ class MarkerOutcome:
     target_reached: bool | None
 
 
-def outcome_points(case: Case) -> list[OutcomePoint]:
+def outcome_points(case: Case, tl: Timeline | None = None) -> list[OutcomePoint]:
     """The measured values of every marker at baseline and at the start/end of each session."""
-    first = case.sessions[0] if case.sessions else None
+    tl = tl or timeline(case)
+    first = tl.sessions[0] if tl.sessions else None
     points = [
-        OutcomePoint(
-            "Baseline",
-            first.date if first else None,
-            first.id if first else None,
-            {m.id: m.baseline for m in case.markers},
-        )
+        OutcomePoint("Baseline", first.date if first else None, first.session if first else None, dict(tl.baseline))
     ]
-    for s in case.sessions:
-        if s.measurements:
-            points.append(OutcomePoint(f"{s.id} start", s.date, s.id, dict(s.measurements)))
-        if s.trials:
-            end: dict[str, float] = {}
-            for t in s.trials:
-                end.update(t.post)
-            points.append(OutcomePoint(f"{s.id} end", s.date, s.id, end))
+    for s in tl.sessions:
+        if s.measured_start:
+            points.append(
+                OutcomePoint(f"{s.session} start", s.date, s.session, {k: s.start[k] for k in s.measured_start})
+            )
+        if s.measured_end:
+            points.append(OutcomePoint(f"{s.session} end", s.date, s.session, {k: s.end[k] for k in s.measured_end}))
     return points
 
 
-def marker_outcomes(case: Case) -> list[MarkerOutcome]:
-    """Each marker's change from baseline to its last measured value, judged against its MDC.
+def marker_outcomes(case: Case, tl: Timeline | None = None) -> list[MarkerOutcome]:
+    """Each marker's change from baseline to its latest value, judged by the scoring function.
 
-    Primary markers come first. ``improved``/``worsened`` need ``|change| >= MDC`` in the marker's
-    better direction (the same rule as trial scoring, without drift correction).
+    Primary markers come first.
     """
-    points = outcome_points(case)
+    tl = tl or timeline(case)
     out = []
     for m in sorted(case.markers, key=lambda m: not m.primary):
-        series = [p.values[m.id] for p in points if m.id in p.values]
-        first, last = series[0], series[-1]
-        change = last - first
-        z = change / m.mdc_value
-        real = abs(z) >= 1.0 - 1e-9
+        first, last = tl.first_and_last(m.id)
+        scored = change(m, first, last)
         reached = None if m.target is None else m.direction * (last - m.target) >= 0
         out.append(
             MarkerOutcome(
                 marker=m,
                 first=first,
                 last=last,
-                change=change,
-                change_in_mdc=z,
-                improved=real and m.direction * change > 0,
-                worsened=real and m.direction * change < 0,
+                change=scored.change,
+                change_in_mdc=scored.change_in_mdc,
+                improved=scored.improved,
+                worsened=scored.worsened,
                 target_reached=reached,
             )
         )

@@ -15,6 +15,8 @@ from typing import Any, Literal
 from django.utils.safestring import mark_safe
 
 from kinetrace.case.model import Case, Marker
+from kinetrace.presentation import change_text
+from kinetrace.timeline import change, timeline
 
 #: The per-session improvement the method aims for (% of the value at the start of the session).
 SESSION_AIM = (30.0, 50.0)
@@ -51,18 +53,11 @@ def direction_words(start: float, end: float, better: Literal["higher", "lower"]
 
 
 def marker_points(case: Case, marker: Marker) -> list[SessionPoint]:
-    """Start and end of every session for one marker (start: the session's measurement, else carried over)."""
-    points: list[SessionPoint] = []
-    value: float | None = marker.baseline
-    for s in case.sessions:
-        measured = s.measurements.get(marker.id)
-        start = measured if measured is not None else value
-        end = start
-        for t in s.trials:
-            end = t.post.get(marker.id, end)
-        points.append(SessionPoint(f"{s.id} {s.date:%d %b}", start, end, start_carried=measured is None))
-        value = end
-    return points
+    """Start and end of every session for one marker, from the episode's timeline (:mod:`kinetrace.timeline`)."""
+    return [
+        SessionPoint(v.label, v.start, v.end, start_carried=not v.start_measured)
+        for v in timeline(case).marker_sessions(marker.id)
+    ]
 
 
 def session_chart_svg(
@@ -149,6 +144,13 @@ def _session_marks(
     return out
 
 
+def _words(marker: Marker, p: SessionPoint) -> str:
+    """The session's change worded by direction, judged by the scoring function's MDC rule."""
+    if p.start is None or p.end is None:
+        return ""
+    return change_text(marker, p.start, p.end, real=change(marker, p.start, p.end).real)
+
+
 def outcome_view(case: Case, selected: str | None = None) -> dict[str, Any] | None:
     """The sessions page's chart and table for one marker (``selected`` id; default the primary)."""
     if not case.markers:
@@ -161,7 +163,7 @@ def outcome_view(case: Case, selected: str | None = None) -> dict[str, Any] | No
         {
             "point": p,
             "pct": pct_change(p.start, p.end, better),
-            "words": direction_words(p.start, p.end, better, marker.mdc) if None not in (p.start, p.end) else "",
+            "words": _words(marker, p),
         }
         for p in points
     ]

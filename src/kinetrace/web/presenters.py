@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,9 +29,6 @@ from kinetrace.presentation import (
 from kinetrace.scoring import TrialScore
 from kinetrace.web import models as m
 from kinetrace.web.casefile import EpisodeParts, episode_to_case, parts_of
-
-#: The per-session improvement the method aims for (% of the primary measure).
-SESSION_AIM = (30.0, 50.0)
 
 
 def chart(
@@ -168,62 +164,3 @@ def workbench(
         shown = driver_explanation(analysis)
         wb.path = [(p.region, p.side) for p in shown.path] if shown is not None else []
     return wb
-
-
-def outcome_series(case: Case) -> dict[str, Any] | None:
-    """The primary measure across sessions: value at each session's end and % change per session."""
-    primary = next((mk for mk in case.markers if mk.primary), case.markers[0] if case.markers else None)
-    if primary is None:
-        return None
-    value = primary.baseline
-    points = [{"label": "Baseline", "value": value, "pct": None}]
-    previous = value
-    for s in case.sessions:
-        value = s.measurements.get(primary.id, value)
-        for t in s.trials:
-            value = t.post.get(primary.id, value)
-        pct = None
-        if previous:
-            pct = 100.0 * (value - previous) / abs(previous) * primary.direction
-        points.append({"label": f"{s.id} {s.date:%d %b}", "value": value, "pct": pct})
-        previous = value
-    return {"marker": primary, "points": points, "svg": mark_safe(_outcome_svg(points, primary))}
-
-
-def _outcome_svg(points: list[dict[str, Any]], primary: Any) -> str:
-    w, h, pad = 520, 220, 40
-    values = [p["value"] for p in points]
-    lo, hi = min([*values, 0.0]), max(values) or 1.0
-    span = (hi - lo) or 1.0
-    n = max(len(points) - 1, 1)
-
-    def xy(i: int, v: float) -> tuple[float, float]:
-        return pad + i * (w - 2 * pad) / n, h - pad - (v - lo) / span * (h - 2 * pad)
-
-    coords = [xy(i, p["value"]) for i, p in enumerate(points)]
-    line = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="outcome" viewBox="0 0 {w} {h}" role="img" '
-        f'aria-label="{html.escape(primary.name)} across sessions">',
-        f'<line x1="{pad}" y1="{h - pad}" x2="{w - pad}" y2="{h - pad}" stroke="#999"/>',
-        f'<polyline fill="none" stroke="#2a7ab8" stroke-width="3" points="{line}"/>',
-    ]
-    for (x, y), p in zip(coords, points, strict=True):
-        out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="#2a7ab8"/>')
-        out.append(f'<text x="{x:.1f}" y="{y - 10:.1f}" font-size="12" text-anchor="middle">{p["value"]:g}</text>')
-        out.append(
-            f'<text x="{x:.1f}" y="{h - pad + 16}" font-size="11" text-anchor="middle">{html.escape(p["label"])}</text>'
-        )
-        if p["pct"] is not None:
-            ok = p["pct"] >= SESSION_AIM[0]
-            colour = "#2f7a2b" if ok else "#9a6c00"
-            out.append(
-                f'<text x="{x:.1f}" y="{h - pad + 30}" font-size="11" text-anchor="middle" fill="{colour}">'
-                f"{round(p['pct']) + 0:+d}%</text>"
-            )
-    out.append(
-        f'<text x="{pad}" y="16" font-size="12">{html.escape(primary.name)} ({html.escape(primary.unit)}); '
-        f"per-session aim: {SESSION_AIM[0]:.0f}-{SESSION_AIM[1]:.0f} % improvement</text>"
-    )
-    out.append("</svg>")
-    return "".join(out)

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 
+from kinetrace.timeline import timeline
 from kinetrace.web import actions
 from kinetrace.web import models as m
 from kinetrace.web.access import get_episode_for_user
@@ -40,10 +41,7 @@ def _state(episode: m.Episode) -> dict[str, Any]:
     wb = workbench(episode, parts=parts)
     current: dict[str, float] = {mk["key"]: mk["baseline"] for mk in parts.markers}
     if wb.case is not None:  # the state a new trial starts from, shown beside the inputs
-        for s in wb.case.sessions:
-            current.update(s.measurements)
-            for t in s.trials:
-                current.update(t.post)
+        current.update(timeline(wb.case).latest)
     ctx = {
         "episode": episode,
         "wb": wb,
