@@ -263,10 +263,13 @@ def test_the_whole_body_screen_adds_ticked_findings_and_marker_baselines(
     )
     assert resp.status_code == 400  # 11 is outside the second test's range: nothing is added
     assert ep.findings.count() == 0
-    resp = client.post(f"/episodes/{ep.pk}/exam/screen/", {tick: "on", f"m{rows[0]['i']}": "6"})
+    psfs = next(r for r in rows if r["test"] == "psfs_item")
+    data = {tick: "on", f"m{rows[0]['i']}": "6", f"m{psfs['i']}": "4", f"m{psfs['i']}_name": "running 10 km"}
+    resp = client.post(f"/episodes/{ep.pk}/exam/screen/", data)
     assert resp.status_code == 302
+    assert ep.markers.get(test="psfs_item").name == "PSFS: running 10 km"
     assert ep.findings.get().side == "right"
-    mk = ep.markers.get()
+    mk = ep.markers.get(test="nprs")
     assert (mk.test, mk.region, mk.side, mk.baseline, mk.primary) == ("nprs", "buttock", "left", 6, True)
 
 

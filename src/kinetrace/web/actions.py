@@ -421,10 +421,8 @@ def do_apply_template(
         mkeys.add(key)
         primary = bool(data.get("primary")) and not has_primary
         has_primary = has_primary or primary
-        name, unit = (entry.name, entry.unit) if entry else ("", "")
-        rows_m.append(
-            m.Marker.objects.create(episode=episode, key=key, name=name, unit=unit, **{**data, "primary": primary})
-        )
+        defaults = {"name": entry.name, "unit": entry.unit} if entry else {}
+        rows_m.append(m.Marker.objects.create(episode=episode, key=key, **{**defaults, **data, "primary": primary}))
     _revalidate(episode)
     detail = ", ".join([f.key for f in rows_f] + [mk.key for mk in rows_m])
     audit(user, episode.patient, "apply_exam_template", detail, episode)

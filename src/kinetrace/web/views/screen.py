@@ -71,7 +71,7 @@ def _pick(templates: list[m.ExamTemplate], episode: m.Episode, wanted: str | Non
 
 def _sides(region: str) -> list[str]:
     r = regions().get(region)
-    return ["left", "right"] if r is not None and r.paired else ["central", "left", "right"]
+    return ["left", "right", "bilateral"] if r is not None and r.paired else ["central", "left", "right"]
 
 
 def _complaint_side(episode: m.Episode) -> tuple[str, str]:
@@ -106,7 +106,8 @@ class ScreenForm(forms.Form):
         self.items = [dict(item, i=i) for i, item in enumerate(template.checklist)]
         for item in self.items:
             for side in _sides(item["region"]):
-                self.fields[f"f{item['i']}_{side}"] = forms.BooleanField(required=False, label=side)
+                label = {"bilateral": "both", "central": "centre"}.get(side, side)
+                self.fields[f"f{item['i']}_{side}"] = forms.BooleanField(required=False, label=label)
         self.marker_rows = _marker_rows(template, episode)
         for row in self.marker_rows:
             lo, hi = row["entry"].range
@@ -135,7 +136,7 @@ class ScreenForm(forms.Form):
         for item in self.items:
             for side in _sides(item["region"]):
                 if self.cleaned_data.get(f"f{item['i']}_{side}"):
-                    where = "" if side == "central" else f", {side}"
+                    where = {"central": "", "bilateral": ", both sides"}.get(side, f", {side}")
                     out.append(
                         {
                             "kind": item["kind"],
