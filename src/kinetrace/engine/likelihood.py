@@ -50,10 +50,13 @@ class TrialLikelihood:
     log_not: float
     log_null: float
     log_secondary: float
+    #: log L_D(lambda) - log L_N(lambda) at every response scale of :func:`scale_grid` (the
+    #: extended grid, smallest first).
+    log_ratio_by_scale: tuple[float, ...] = ()
 
     @property
     def log_ratio(self) -> float:
-        """log L_D - log L_N: the evidence this trial gives for its candidate being the driver."""
+        """log L_D - log L_N of this trial alone (its response scale integrated out on its own)."""
         return self.log_driver - self.log_not
 
 
@@ -102,6 +105,31 @@ def _mixture_log_lik(
     return np.asarray(np.log(p_respond * resp + (1.0 - p_respond) * noise).sum(axis=-1), dtype=np.float64)
 
 
+def scale_grid(params: EngineParams) -> tuple[NDArray[np.float64], NDArray[np.float64], int]:
+    """Response scales (extended downwards for repeats), log prior weights of the base grid, offset.
+
+    The base grid is ``scale_points`` values ``scale_min * scale_ratio**i`` weighted by a
+    log-normal prior on the patient's response scale (median 1: the stated expected response,
+    log-SD ``scale_log_sd``; 0 means equal weights, log-uniform); repeats may shrink the scale by
+    ``scale_ratio**-step`` for the steps of ``repeat_steps``, so the extended grid starts
+    ``max(repeat_steps)`` points lower. Index ``offset + i`` of the extended grid is base point i.
+    """
+    return _scale_grid(
+        params.scale_min, params.scale_ratio, params.scale_points, max(params.repeat_steps), params.scale_log_sd
+    )
+
+
+@cache
+def _scale_grid(
+    scale_min: float, ratio: float, points: int, extra: int, log_sd: float
+) -> tuple[NDArray[np.float64], NDArray[np.float64], int]:
+    ext = scale_min * ratio ** np.arange(-extra, points, dtype=np.float64)
+    base = np.log(ext[extra:])
+    logd = -0.5 * (base / log_sd) ** 2 if log_sd > 0 else np.zeros(points)
+    logw = logd - (np.max(logd) + np.log(np.sum(np.exp(logd - np.max(logd)))))
+    return ext, np.asarray(logw, dtype=np.float64), extra
+
+
 def trial_likelihood(
     score: TrialScore,
     markers: dict[str, Marker],
@@ -109,6 +137,8 @@ def trial_likelihood(
     marker_nodes: dict[str, frozenset[tuple[str, str]]],
     sd_noise: float,
     params: EngineParams,
+    *,
+    shift: float = 0.0,
 ) -> TrialLikelihood:
     """Log-likelihoods of one scored treatment trial.
 
@@ -126,6 +156,9 @@ def trial_likelihood(
         Re-test noise SD in MDC units for this case.
     params : EngineParams
         The stated model parameters.
+    shift : float
+        The patient's background improvement per sign (MDC units, >= 0) seen in the OTHER
+        candidates' trials; subtracted from every sign of this trial (``background_shift``).
     """
     z: list[float] = []
     mu: list[float] = []
@@ -144,14 +177,84 @@ def trial_likelihood(
             deficit = max(0.0, m.direction * (m.target - c.pre) / m.mdc_value)
             mu.append(min(params.restore_fraction * deficit, params.response_max))
     sd = sd_noise * params.treatment_noise
-    log_driver, log_not, log_null, log_sec = _trial_logs(tuple(z), tuple(mu), tuple(primary), tuple(local), sd, params)
+    real = any(zi >= 1.0 and not ci for zi, ci in zip(z, censored, strict=True))
+    zs = tuple(round(zi - shift, 9) for zi in z)
+    logs = _trial_logs(zs, tuple(mu), tuple(primary), tuple(local), sd, params)
+    log_not, log_null, log_sec, by_scale = logs
     # composite-likelihood adjustment for signs that move together within a trial (a shared
     # session effect): the evidence of n markers counts as n / (1 + (n - 1) rho) independent ones
     kappa = 1.0 / (1.0 + (len(z) - 1) * params.marker_correlation)
-    log_driver = log_not + kappa * (log_driver - log_not)
-    if params.gate_without_real_change and not any(zi >= 1.0 and not ci for zi, ci in zip(z, censored, strict=True)):
-        log_driver = min(log_driver, log_not)
-    return TrialLikelihood(score.id, score.candidate, log_driver, log_not, log_null, log_sec)
+    ratios = np.asarray(by_scale) * kappa
+    if params.gate_without_real_change and not real:
+        ratios = np.minimum(ratios, 0.0)
+    ext, logw, offset = scale_grid(params)
+    log_driver = log_not + _logsumexp(logw + ratios[offset : offset + len(logw)])
+    return TrialLikelihood(
+        score.id, score.candidate, log_driver, log_not, log_null, log_sec, tuple(float(v) for v in ratios)
+    )
+
+
+def finding_log_ratio(trials: tuple[TrialLikelihood, ...], params: EngineParams) -> float:
+    """Evidence of every trial of one finding for it being the driver, the response scale integrated out.
+
+    The patient's response scale ``lambda`` multiplies every expected improvement, under both
+    roles (a driver's broad response and a non-driver's local one); it is shared by the finding's
+    trials. The first trial responds with ``lambda``; each later trial of the same finding with
+    ``lambda * scale_ratio**-step``, a step of ``repeat_steps`` drawn with ``repeat_weights``
+    (after carry-over and saturation a repeat is expected to change less, never more). The
+    likelihood ratio at each scale is averaged over the scale prior ``w``::
+
+        BF(f) = sum_i w_i  R_1(lambda_i)  prod_{k>1} sum_j v_j R_k(lambda_i r^-step_j)
+        R_t(lambda) = L_D,t(lambda) / L_N,t(lambda)
+
+    At a fixed scale both roles share one location family (``p_m >= rho_m``), so every R_t is a
+    non-decreasing function of each sign's improvement, and so is BF(f): more confirming evidence
+    never lowers the candidate. Returns log BF(f).
+    """
+    if not trials:
+        return 0.0
+    ext, logw, offset = scale_grid(params)
+    n = len(logw)
+    total = logw + np.asarray(trials[0].log_ratio_by_scale[offset : offset + n])
+    logv = np.log(np.asarray(params.repeat_weights, dtype=np.float64))
+    for t in trials[1:]:
+        by = np.asarray(t.log_ratio_by_scale)
+        options = np.stack([by[offset - step : offset - step + n] for step in params.repeat_steps])
+        top = options.max(axis=0)
+        total = total + top + np.log(np.exp(options - top + logv[:, None]).sum(axis=0))
+    return _logsumexp(total)
+
+
+def background_shift(
+    candidate: str,
+    scores: tuple[TrialScore, ...],
+    markers: dict[str, Marker],
+    local_markers: dict[str, frozenset[str]],
+    params: EngineParams,
+) -> float:
+    """The patient's background improvement per sign, seen in the trials of OTHER candidates.
+
+    Median improvement (MDC units) of the signs outside each trialled finding's own area over
+    every treatment trial of another candidate, pooled with ``background_prior_strength``
+    pseudo-signs at 0 and never below 0. The median keeps one broad (driver) trial from
+    raising everyone else's background; the pseudo-signs make it 0 until several trials agree.
+    A trial must beat what the patient's other trials show (placebo, attention, regression to the
+    mean) to count as a driver response. It never depends on the candidate's own trials, so
+    evidence stays monotone.
+    """
+    if params.background_prior_strength <= 0 or not params.background_shift:
+        return 0.0
+    zs = [
+        markers[c.marker].direction * c.change_in_mdc
+        for s in scores
+        if not s.is_control and s.candidate != candidate and s.markers
+        for c in s.markers
+        if c.marker not in local_markers.get(s.candidate, frozenset())
+    ]
+    if not zs:
+        return 0.0
+    pooled = np.concatenate([np.asarray(zs, dtype=np.float64), np.zeros(int(params.background_prior_strength))])
+    return max(0.0, float(np.median(pooled)))
 
 
 @lru_cache(maxsize=65536)
@@ -162,35 +265,37 @@ def _trial_logs(
     local_t: tuple[bool, ...],
     sd_noise: float,
     params: EngineParams,
-) -> tuple[float, float, float, float]:
-    """(log L_D, log L_N, log L_0, log L_S) of one trial's marker vectors (cached: analyse is
-    called again after every trial with the same earlier trials)."""
+) -> tuple[float, float, float, tuple[float, ...]]:
+    """(log L_N, log L_0, log L_S at scale 1, log L_D - log L_N per scale) of one trial's marker
+    vectors (cached: analyse is called again after every trial with the same earlier trials)."""
     z = np.asarray(z_t)
     mu = np.asarray(mu_t)
     primary = np.asarray(primary_t, dtype=bool)
     local = np.asarray(local_t, dtype=bool)
     n = len(z)
     noise = _density(z, np.zeros(n), sd_noise, params)
-    resp = _density(z, mu, sd_noise, params)
-    resp_sec = _density(z, params.secondary_scale * mu, sd_noise, params)
-
     rho = np.where(local, params.local_response, params.spurious_response)
-    log_null = float(_mixture_log_lik(rho, resp, noise))
+    ext, _, offset = scale_grid(params)
+    resp = np.stack([_density(z, lam * mu, sd_noise, params) for lam in ext])  # (S, n)
+    log_null_s = np.log(rho[None, :] * resp + (1.0 - rho[None, :]) * noise[None, :]).sum(axis=-1)  # (S,)
 
-    f, logw = _beta_grid(*params.driver_beta, params.grid)
+    f, logwb = _beta_grid(*params.driver_beta, params.grid)
     p = f[:, None] + (1.0 - f[:, None]) * np.where(primary, params.primary_boost, 0.0)[None, :]
     # treating the driver treats its own area too: a local sign responds at least as often as
     # under a non-driver (this also keeps every marker's evidence monotone in its improvement)
     p = np.maximum(p, rho[None, :])
-    log_resp = _logsumexp(logw + _mixture_log_lik(p, resp[None, :], noise[None, :]))
-
-    fs, logws = _beta_grid(*params.secondary_beta, params.grid)
-    log_sec = _logsumexp(logws + _mixture_log_lik(fs[:, None], resp_sec[None, :], noise[None, :]))
+    mix = np.log(p[None, :, :] * resp[:, None, :] + (1.0 - p[None, :, :]) * noise[None, None, :]).sum(axis=-1)
+    top = mix.max(axis=1, keepdims=True)
+    log_resp = top[:, 0] + np.log(np.exp(mix - top + logwb[None, :]).sum(axis=1))
 
     fail = params.driver_failure
-    log_driver = float(np.logaddexp(np.log1p(-fail) + log_resp, np.log(fail) + log_null))
-    log_not = log_null
-    return log_driver, log_not, log_null, log_sec
+    by_scale = np.logaddexp(np.log1p(-fail) + log_resp, np.log(fail) + log_null_s) - log_null_s
+
+    resp_sec = _density(z, params.secondary_scale * mu, sd_noise, params)
+    fs, logws = _beta_grid(*params.secondary_beta, params.grid)
+    log_sec = _logsumexp(logws + _mixture_log_lik(fs[:, None], resp_sec[None, :], noise[None, :]))
+    log_null = float(log_null_s[offset + int(np.argmin(np.abs(np.log(ext[offset:]))))])  # scale ~1
+    return log_null, log_null, log_sec, tuple(float(v) for v in by_scale)
 
 
 def noise_sd_from_controls(controls: list[TrialScore], markers: dict[str, Marker], params: EngineParams) -> float:

@@ -73,6 +73,20 @@ class EngineParams:
         Correlation of the signs re-tested in one trial (a shared session effect). Each trial's
         log-likelihood ratio is multiplied by 1 / (1 + (n - 1) rho), the effective share of its n
         markers (a composite-likelihood adjustment; keeps evidence monotone).
+    scale_min, scale_ratio, scale_points : float, float, int
+        The patient's response scale ``lambda`` (multiplying every expected improvement) is
+        unknown and integrated out: ``scale_points`` values ``scale_min * scale_ratio**i``
+        (0.2 to ~2.1 by default), weighted by a log-normal prior of median 1 and log-SD
+        ``scale_log_sd`` (0: equal weights). A moderate but clear trial is then recognised as a
+        (smaller) response instead of counting against the driver.
+    repeat_steps, repeat_weights : tuple
+        A repeat trial of the same finding responds with ``lambda * scale_ratio**-step``, a step
+        drawn with these weights: after carry-over and saturation a repeat changes less.
+    background_shift : bool
+        Subtract the patient's background improvement (seen in the other candidates' trials)
+        from every sign of a trial before weighing it.
+    background_prior_strength : float
+        Pseudo-signs at 0 that shrink the background improvement towards none.
     gate_without_real_change : bool
         A trial with no real improvement (no marker improved by at least its MDC) can never
         raise its candidate: its log-likelihood ratio is capped at 0 (the MDC rule).
@@ -104,6 +118,14 @@ class EngineParams:
     marker_correlation: float = 0.0
     recheck_above: float = 0.5
     max_trials_per_finding: int = 2
+    scale_min: float = 0.2
+    scale_ratio: float = 1.4
+    scale_points: int = 8
+    scale_log_sd: float = 0.35
+    repeat_steps: tuple[int, ...] = (0, 2, 4)
+    repeat_weights: tuple[float, ...] = (0.4, 0.35, 0.25)
+    background_shift: bool = True
+    background_prior_strength: float = 10.0
 
     def __post_init__(self) -> None:
         for name in ("p_none", "threshold", "driver_failure", "secondary_rate", "local_response"):
@@ -112,6 +134,12 @@ class EngineParams:
                 raise ValueError(f"{name} must be in (0, 1), got {value}")
         if self.noise_sd <= 0 or self.grid < 2:
             raise ValueError("noise_sd must be > 0 and grid >= 2")
+        if self.scale_min <= 0 or self.scale_ratio <= 1 or self.scale_points < 1:
+            raise ValueError("scale_min must be > 0, scale_ratio > 1 and scale_points >= 1")
+        if len(self.repeat_steps) != len(self.repeat_weights) or min(self.repeat_steps) < 0:
+            raise ValueError("repeat_steps (>= 0) and repeat_weights must have the same length")
+        if abs(sum(self.repeat_weights) - 1.0) > 1e-9 or min(self.repeat_weights) <= 0:
+            raise ValueError("repeat_weights must be > 0 and sum to 1")
 
 
 DEFAULT_PARAMS = EngineParams()

@@ -3,7 +3,11 @@
 Hypotheses: H_f (finding f is the driver) for every finding, and H_none. A trial of candidate c
 has likelihood L_D under H_c and L_N under every other hypothesis (docs/engine.md)::
 
-    log P(H_f | trials) = log P(H_f) + sum_{trials t of f} (log L_D(t) - log L_N(t)) + const
+    log P(H_f | trials) = log P(H_f) + log L_D(trials of f) - log L_N(trials of f) + const
+
+with the patient's response scale integrated out over the trials of f together
+(:func:`kinetrace.engine.likelihood.finding_log_ratio`) and each trial weighed against the
+background improvement seen in the other candidates' trials.
 
 Control trials re-estimate drift (scoring) and the noise SD; they favour no hypothesis.
 Trials are scored from their own pre-state, so carry-over is handled by the scoring and by the
@@ -17,7 +21,13 @@ from dataclasses import dataclass
 
 from kinetrace.case.model import Case
 from kinetrace.engine.graph import Node, sides_of
-from kinetrace.engine.likelihood import TrialLikelihood, noise_sd_from_controls, trial_likelihood
+from kinetrace.engine.likelihood import (
+    TrialLikelihood,
+    background_shift,
+    finding_log_ratio,
+    noise_sd_from_controls,
+    trial_likelihood,
+)
 from kinetrace.engine.params import EngineParams
 from kinetrace.engine.prior import prior
 from kinetrace.scoring import TrialScore
@@ -65,13 +75,22 @@ def posterior(case: Case, scores: tuple[TrialScore, ...], params: EngineParams) 
     controls = [s for s in scores if s.is_control]
     sd = noise_sd_from_controls(controls, markers, params)
     logs = {k: math.log(v) for k, v in pri.items()}
-    liks = []
-    for s in scores:
-        if s.is_control or s.candidate not in finding_nodes or not s.markers:
-            continue
-        lik = trial_likelihood(s, markers, frozenset(finding_nodes[s.candidate]), marker_nodes, sd, params)
-        liks.append(lik)
-        logs[s.candidate] += lik.log_ratio
+    local_markers = {
+        f: frozenset(m for m, nodes in marker_nodes.items() if not nodes.isdisjoint(ns))
+        for f, ns in finding_nodes.items()
+    }
+    treatment = tuple(s for s in scores if not s.is_control and s.candidate in finding_nodes and s.markers)
+    shifts = {
+        c: background_shift(c, treatment, markers, local_markers, params) for c in {s.candidate for s in treatment}
+    }
+    liks = [
+        trial_likelihood(
+            s, markers, frozenset(finding_nodes[s.candidate]), marker_nodes, sd, params, shift=shifts[s.candidate]
+        )
+        for s in treatment
+    ]
+    for c in shifts:
+        logs[c] += finding_log_ratio(tuple(lik for lik in liks if lik.candidate == c), params)
     post = _normalise(logs)
     # P(secondary contributor | not the driver), from each tested candidate's trials
     sec_log: dict[str, tuple[float, float]] = {}
