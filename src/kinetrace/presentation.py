@@ -285,8 +285,11 @@ def step_sentence(step: ExplanationStep) -> str:
 
 
 def _finding_where(case: Case, e: Explanation) -> tuple[str, str]:
+    """The finding's place and what it is (its structure unless the place already names it)."""
     f = case.finding(e.candidate)
-    return place_label(f.region, f.side), f.structure or f.kind.replace("_", " ")
+    where = place_label(f.region, f.side)
+    structure = f.structure if f.structure and f.structure.lower() not in where.lower() else None
+    return where, structure or f.kind.replace("_", " ")
 
 
 def explanation_summary(case: Case, e: Explanation) -> str:
@@ -298,10 +301,17 @@ def explanation_summary(case: Case, e: Explanation) -> str:
             f"The finding ({what}) sits in the complaint area ({target}) itself; a change after treating it "
             f"is consistent with {MECHANISM_TEXT[MechanismClass.LOCAL]}."
         )
-    if e.statement or not e.steps or e.mechanism is MechanismClass.PROTECTIVE_OUTPUT:
+    if e.statement:
         return (
-            f"A change in the {target} after treating the {where} ({what}) is consistent with "
-            f"{MECHANISM_TEXT[MechanismClass.PROTECTIVE_OUTPUT]}; evidence {evidence_text(e)}."
+            f"Also consistent with a model in which {e.note} (evidence {evidence_text(e)}): the {target} may be "
+            f"where the pain is felt although the finding treated was in the {where} ({what}). "
+            "A hypothesis; no study has tested it for this pattern."
+        )
+    if not e.steps or e.mechanism is MechanismClass.PROTECTIVE_OUTPUT:
+        return (
+            f"A change in the {target} after treating the {where} ({what}) is consistent only with "
+            "the regional interdependence model (a remote impairment may be associated with the complaint; "
+            f"no specific pathway); evidence {evidence_text(e)}."
         )
     kinds = ", ".join(dict.fromkeys(s.link_label for s in e.steps))
     text = (
@@ -338,6 +348,8 @@ def explanation_view(case: Case, e: Explanation) -> dict[str, Any]:
         "evidence": evidence_text(e),
         "strength": f"{e.strength:.2f}",
         "summary": explanation_summary(case, e),
+        "statement": e.statement,
+        "sources": list(e.sources) if e.statement else [],
         "steps": [
             {
                 "from_label": place_of(s.source),

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 
 from kinetrace.case.model import Case
 from kinetrace.engine.atlas import AtlasError, CheckMessage, check_atlas
-from kinetrace.engine.explanations import explain_path
+from kinetrace.engine.explanations import explain_finding
 from kinetrace.engine.params import DEFAULT_PARAMS, EngineParams
 from kinetrace.engine.posterior import NONE, Posterior, posterior
-from kinetrace.engine.prior import complaint_areas, linkage
+from kinetrace.engine.prior import complaint_areas
 from kinetrace.engine.recommend import Decision, decide
 from kinetrace.engine.results import Explanation, Reason, Recommendation
 from kinetrace.scoring import TrialScore, score_trials
@@ -51,7 +51,7 @@ class EngineResult:
 
 
 def explain(case: Case, finding_id: str) -> list[Explanation]:
-    """Explanations for one finding: its strongest path to each complaint area.
+    """Explanations for one finding: its strongest path per mechanism class, then the framing.
 
     Parameters
     ----------
@@ -63,12 +63,12 @@ def explain(case: Case, finding_id: str) -> list[Explanation]:
     Returns
     -------
     list of Explanation
-        One explanation per complaint area (region + side), in the complaint's order.
+        For a remote finding, the strongest path of each mechanism class that reaches a complaint
+        area (myofascial, kinetic chain, neural, remote effect), then the protective-output
+        statement; for a finding inside the complaint area, one local explanation
+        (:func:`kinetrace.engine.explanations.explain_finding`).
     """
-    finding = case.finding(finding_id)
-    areas = complaint_areas(case)
-    link = linkage(finding, areas)
-    return [explain_path(finding, area, path, link.nodes) for area, path in link.paths]
+    return explain_finding(case.finding(finding_id), complaint_areas(case))
 
 
 def run(

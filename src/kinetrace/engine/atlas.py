@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from kinetrace.knowledge.catalogue import KnowledgeError, Region, load_yaml, regions
 
 Laterality = Literal["ipsilateral", "contralateral", "both"]
-Mechanism = Literal["kinetic_chain", "myofascial_diagonal", "neural_continuum", "protective_output"]
+Mechanism = Literal["kinetic_chain", "myofascial_diagonal", "neural_continuum", "remote_effect", "protective_output"]
 StructureKind = Literal["muscle", "fascia", "joint", "nerve"]
 
 #: Check ids and what they mean (docs/engine.md lists them too).

@@ -1,17 +1,38 @@
-"""Explanations: typed, cited paths from a finding to each complaint area.
+"""Explanations: typed, cited hypotheses of how a finding may be linked to the complaint.
 
 Each explanation is an :class:`~kinetrace.engine.results.Explanation` (mechanism class, evidence
 level, sources, the path of places); :mod:`kinetrace.presentation` words it. The wording is
 "consistent with", never "caused by": a treatment trial shows that treating an area changed the
 signs, not why; the links say what published work makes plausible.
+
+:func:`explain_finding` gives, for one finding, the strongest path *per mechanism class*
+(myofascial line / sling, gait counter-rotation / kinetic chain, neural continuum, remote effect)
+to any complaint area, each searched over that class's link types (plus neighbouring regions);
+then, for a finding outside the complaint area, the protective-output framing as its own graded,
+cited statement (``framings.yaml``); a finding inside the complaint area gets a local explanation.
 """
 
 from __future__ import annotations
 
+from functools import cache
+from importlib import resources
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
 from kinetrace.case.model import ComplaintArea, Finding
 from kinetrace.engine.atlas import Atlas, Link, atlas
-from kinetrace.engine.graph import LEVEL_ORDER, Node, Path
+from kinetrace.engine.graph import LEVEL_ORDER, Node, Path, best_paths, path_to, sides_of
+from kinetrace.engine.prior import finding_nodes
 from kinetrace.engine.results import Explanation, ExplanationStep, MechanismClass, Place
+
+#: The mechanism classes searched one at a time for a driver, in display order.
+SEARCHED: tuple[MechanismClass, ...] = (
+    MechanismClass.MYOFASCIAL,
+    MechanismClass.KINETIC_CHAIN,
+    MechanismClass.NEURAL,
+    MechanismClass.REMOTE_EFFECT,
+)
 
 #: The atlas's mechanism of a link type -> the explanation's mechanism class.
 _CLASS_OF: dict[str, MechanismClass] = {
@@ -103,3 +124,97 @@ def explain_path(finding: Finding, area: ComplaintArea, path: Path, nodes: tuple
         sources=tuple(dict.fromkeys(s.citation for s in steps)),
         indirect=_indirect(at, finding, path),
     )
+
+
+class Framing(BaseModel):
+    """A graded, cited statement (``framings.yaml``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    id: str
+    applies_to: str
+    evidence: str
+    grade_basis: str
+    statement: str
+    sources: tuple[str, ...] = Field(min_length=1)
+
+
+@cache
+def framings() -> dict[str, Framing]:
+    """The framings by id (validated; their levels must be atlas evidence levels)."""
+    text = resources.files("kinetrace.engine").joinpath("framings.yaml").read_text(encoding="utf-8")
+    items = [Framing.model_validate(x) for x in yaml.safe_load(text)["framings"]]
+    levels = atlas().levels
+    bad = [f.id for f in items if f.evidence not in levels]
+    if bad:
+        raise ValueError(f"framings.yaml: evidence of {bad} is not an atlas level; allowed: {', '.join(levels)}")
+    return {f.id: f for f in items}
+
+
+def class_types(at: Atlas, cls: MechanismClass) -> frozenset[str]:
+    """The link types a path of one mechanism class may use: its own types and neighbouring regions."""
+    own = {t for t, lt in at.link_types.items() if _CLASS_OF[lt.mechanism] is cls}
+    return frozenset(own | {"adjacency"})
+
+
+def _class_path(
+    finding: Finding, areas: tuple[ComplaintArea, ...], cls: MechanismClass
+) -> tuple[ComplaintArea, Path] | None:
+    """The strongest path of one class from the finding to any complaint area (None if none)."""
+    at = atlas()
+    structure = at.match_structure(finding.structure)
+    lines = None if structure is None else tuple(sorted(structure.lines))
+    paths = best_paths(finding_nodes(finding), finding.kind, lines, class_types(at, cls))
+    found = []
+    for i, area in enumerate(areas):
+        for node in sides_of(area.region, area.side):
+            path = paths.get(node)
+            if path is None or path.local or not path.steps:
+                continue
+            if any(link_class(at, st.link) is cls for st in path.steps):
+                found.append((path.strength, -i, area, path))
+    if not found:
+        return None
+    _, _, area, path = max(found, key=lambda x: (x[0], x[1], x[3].target))
+    return area, path
+
+
+def _with_class(e: Explanation, cls: MechanismClass) -> Explanation:
+    from dataclasses import replace
+
+    return replace(e, mechanism=cls)
+
+
+def protective_statement(finding: Finding, area: ComplaintArea) -> Explanation:
+    """The protective-output framing for a remote finding, as its own graded, cited statement."""
+    framing = framings()["protective_output"]
+    return Explanation(
+        candidate=finding.id,
+        area=Place(area.region, area.side),
+        area_kind=area.kind,
+        mechanism=MechanismClass.PROTECTIVE_OUTPUT,
+        evidence_level=framing.evidence,
+        best_level=framing.evidence,
+        strength=atlas().link_weight(atlas().fallback),
+        sources=tuple(" ".join(x.split()) for x in framing.sources),
+        statement=True,
+        note=" ".join(framing.statement.split()),
+    )
+
+
+def explain_finding(finding: Finding, areas: tuple[ComplaintArea, ...]) -> list[Explanation]:
+    """A finding's explanations by mechanism (see the module docstring); never empty."""
+    nodes = finding_nodes(finding)
+    local = [a for a in areas if path_to(nodes, sides_of(a.region, a.side)).local]
+    if local:
+        path = path_to(nodes, sides_of(local[0].region, local[0].side))
+        return [explain_path(finding, local[0], path, nodes)]
+    out = []
+    for cls in SEARCHED:
+        hit = _class_path(finding, areas, cls)
+        if hit is not None:
+            out.append(_with_class(explain_path(finding, hit[0], hit[1], nodes), cls))
+    if not out:  # no pathway of any class: the regional interdependence model only
+        fallback = path_to(nodes, sides_of(areas[0].region, areas[0].side), finding.kind)
+        out.append(explain_path(finding, areas[0], fallback, nodes))
+    out.append(protective_statement(finding, areas[0]))
+    return out

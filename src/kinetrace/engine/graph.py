@@ -86,7 +86,10 @@ def _adjacency(kind: str | None) -> dict[Node, tuple[tuple[Node, Link, float], .
 
 @cache
 def best_paths(
-    starts: tuple[Node, ...], kind: str | None = None, lines: tuple[str, ...] | None = None
+    starts: tuple[Node, ...],
+    kind: str | None = None,
+    lines: tuple[str, ...] | None = None,
+    types: frozenset[str] | None = None,
 ) -> dict[Node, Path]:
     """Best path from any of ``starts`` to every reachable node (cached per start set and kind).
 
@@ -99,6 +102,9 @@ def best_paths(
     lines : tuple of str or None
         Link ids the finding's structure belongs to; None when its structure is unknown. A first
         step along a named chain the structure is not on is weighted by ``indirect_entry``.
+    types : frozenset of str or None
+        Link types the path may use (None: every type); explanations search one mechanism
+        class at a time with it.
 
     Returns
     -------
@@ -116,6 +122,8 @@ def best_paths(
         nxt: dict[Node, tuple[float, Node | None, Link | None]] = {}
         for u, (bottleneck, _, _) in frontier.items():
             for v, link, w in edges.get(u, ()):
+                if types is not None and link.type not in types:
+                    continue
                 if hops == 1 and lines is not None and link.type != "adjacency" and link.id not in lines:
                     w *= indirect
                 b = w if w < bottleneck else bottleneck

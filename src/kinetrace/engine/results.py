@@ -267,6 +267,8 @@ class Explanation:
     sources: tuple[str, ...] = ()
     indirect: str | None = None
     statement: bool = False
+    #: the statement's own words (data, ``framings.yaml``) for a stand-alone statement
+    note: str = ""
 
     @property
     def path(self) -> tuple[Place, ...]:
@@ -285,6 +287,7 @@ class Explanation:
             "strength": _r(self.strength),
             "indirect": self.indirect is not None,
             "statement": self.statement,
+            "note": self.note,
             "sources": list(self.sources),
             "steps": [s.to_dict() for s in self.steps],
         }
