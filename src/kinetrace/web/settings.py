@@ -187,7 +187,28 @@ CONTENT_SECURITY_POLICY = {
 
 # Two-factor authentication (django-otp: TOTP devices and static recovery codes).
 OTP_TOTP_ISSUER = "Kinetrace"
-KINETRACE_2FA_EXEMPT_URLS = ("login", "logout", "static", "account_2fa", "account_2fa_verify", "home")
+KINETRACE_2FA_EXEMPT_URLS = (
+    "login",
+    "logout",
+    "static",
+    "home",
+    "account_2fa",
+    "account_2fa_verify",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+)
+# Password-reset mail: the console by default (development); set KINETRACE_EMAIL_HOST for SMTP.
+EMAIL_HOST = os.environ.get("KINETRACE_EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = int(os.environ.get("KINETRACE_EMAIL_PORT", "587"))
+EMAIL_USE_TLS = True
+EMAIL_HOST_USER = os.environ.get("KINETRACE_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("KINETRACE_EMAIL_PASSWORD", "")
+DEFAULT_FROM_EMAIL = os.environ.get("KINETRACE_EMAIL_FROM", "kinetrace@localhost")
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"

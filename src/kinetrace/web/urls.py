@@ -9,12 +9,14 @@ from django.urls import path, re_path
 from django.views.generic import RedirectView
 
 from kinetrace.web.api import api
+from kinetrace.web.views.account_urls import urlpatterns as account_urls
 from kinetrace.web.views import exam, io, notes, paperwork, patients, proms, screen, sessions, video, workbench
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="patients", permanent=False), name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    *account_urls,
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("patients/", patients.patient_list, name="patients"),
