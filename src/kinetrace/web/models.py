@@ -345,6 +345,8 @@ class VideoAnalysis(_EpisodePart):
     task_id = models.CharField(max_length=64, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     finished = models.DateTimeField(null=True, blank=True)
+    #: Last sign of life of the worker running it (a lease: see ``KINETRACE_TASK_LEASE_SECONDS``).
+    heartbeat = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created"]
