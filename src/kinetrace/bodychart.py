@@ -190,7 +190,8 @@ def render_body_chart(
     label = title or "Body chart"
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="kt-chart" viewBox="0 0 {width} {height}" '
-        f'role="img" aria-label="{html.escape(label)}">',
+        # a chart of buttons is a group (an "img" may not contain interactive parts: axe nested-interactive)
+        f'role="{"group" if clickable else "img"}" aria-label="{html.escape(label)}">',
         f"<title>{html.escape(label)}</title><style>{_CSS}</style>",
     ]
     if title:
