@@ -53,6 +53,12 @@ class TrialLikelihood:
     #: log L_D(lambda) - log L_N(lambda) at every response scale of :func:`scale_grid` (the
     #: extended grid, smallest first).
     log_ratio_by_scale: tuple[float, ...] = ()
+    #: the primary complaint measure improved by at least its MDC (a real change)
+    primary_real: bool = False
+    #: signs outside the trialled finding's own area (not the primary measure): re-tested, and
+    #: improved by at least their MDC
+    remote_retested: int = 0
+    remote_real: int = 0
 
     @property
     def log_ratio(self) -> float:
@@ -189,8 +195,19 @@ def trial_likelihood(
         ratios = np.minimum(ratios, 0.0)
     ext, logw, offset = scale_grid(params)
     log_driver = log_not + _logsumexp(logw + ratios[offset : offset + len(logw)])
+    improved = [zi >= 1.0 and not ci for zi, ci in zip(z, censored, strict=True)]
+    remote = [not (pr or lo) for pr, lo in zip(primary, local, strict=True)]
     return TrialLikelihood(
-        score.id, score.candidate, log_driver, log_not, log_null, log_sec, tuple(float(v) for v in ratios)
+        score.id,
+        score.candidate,
+        log_driver,
+        log_not,
+        log_null,
+        log_sec,
+        tuple(float(v) for v in ratios),
+        primary_real=any(i and pr for i, pr in zip(improved, primary, strict=True)),
+        remote_retested=sum(remote),
+        remote_real=sum(i and r for i, r in zip(improved, remote, strict=True)),
     )
 
 

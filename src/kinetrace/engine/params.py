@@ -87,6 +87,14 @@ class EngineParams:
         from every sign of a trial before weighing it.
     background_prior_strength : float
         Pseudo-signs at 0 that shrink the background improvement towards none.
+    unconfirmed_cap : float
+        Confirmation before certainty: while the leading finding rests on a single trial, its
+        stated probability is capped here (below ``threshold``, so the engine asks for a
+        confirming trial) unless that trial passes the decisive-trial criterion.
+    decisive_remote_signs, decisive_remote_share : int, float
+        The decisive-trial criterion: the primary complaint measure AND at least this many signs
+        outside the treated area (and at least this share of those re-tested) improved by at
+        least their MDC in the one trial.
     gate_without_real_change : bool
         A trial with no real improvement (no marker improved by at least its MDC) can never
         raise its candidate: its log-likelihood ratio is capped at 0 (the MDC rule).
@@ -126,6 +134,9 @@ class EngineParams:
     repeat_weights: tuple[float, ...] = (0.4, 0.35, 0.25)
     background_shift: bool = True
     background_prior_strength: float = 10.0
+    unconfirmed_cap: float = 0.9
+    decisive_remote_signs: int = 3
+    decisive_remote_share: float = 0.5
 
     def __post_init__(self) -> None:
         for name in ("p_none", "threshold", "driver_failure", "secondary_rate", "local_response"):

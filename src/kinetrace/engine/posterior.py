@@ -48,6 +48,50 @@ class Posterior:
     secondary_bf: dict[str, float]
     noise_sd: float
     nodes: dict[str, tuple[Node, ...]]
+    #: the leading finding whose stated probability was capped (single, non-decisive trial)
+    capped: str | None = None
+    #: its probability before the cap
+    uncapped: float | None = None
+
+
+def decisive(lik: TrialLikelihood, params: EngineParams) -> bool:
+    """The decisive-trial criterion (docs/engine.md, "Confirmation before certainty").
+
+    The primary complaint measure and at least ``decisive_remote_signs`` signs outside the treated
+    area (every one of them when fewer were re-tested, but at least two), and at least
+    ``decisive_remote_share`` of those re-tested, improved by at least their MDC.
+    """
+    needed = max(2, min(params.decisive_remote_signs, lik.remote_retested))
+    return (
+        lik.primary_real
+        and lik.remote_real >= needed
+        and lik.remote_real >= params.decisive_remote_share * lik.remote_retested
+    )
+
+
+def _cap_unconfirmed(
+    post: dict[str, float], liks: list[TrialLikelihood], params: EngineParams
+) -> tuple[dict[str, float], str | None, float | None]:
+    """Cap the leader at ``unconfirmed_cap`` while it rests on one non-decisive trial.
+
+    The probability taken from it goes to every other hypothesis in proportion (so the result
+    still sums to 1 and their order is kept).
+    """
+    leader = max((k for k in post if k != NONE), key=lambda k: (post[k], k), default=None)
+    if leader is None or post[leader] <= params.unconfirmed_cap:
+        return post, None, None
+    own = [lik for lik in liks if lik.candidate == leader]
+    if len(own) != 1 or decisive(own[0], params):
+        return post, None, None
+    p = post[leader]
+    rest = 1.0 - p
+    capped = {
+        k: params.unconfirmed_cap if k == leader else (v * (1.0 - params.unconfirmed_cap) / rest if rest > 0 else 0.0)
+        for k, v in post.items()
+    }
+    if rest <= 0:
+        capped[NONE] = 1.0 - params.unconfirmed_cap
+    return capped, leader, p
 
 
 def _normalise(logs: dict[str, float]) -> dict[str, float]:
@@ -91,7 +135,7 @@ def posterior(case: Case, scores: tuple[TrialScore, ...], params: EngineParams) 
     ]
     for c in shifts:
         logs[c] += finding_log_ratio(tuple(lik for lik in liks if lik.candidate == c), params)
-    post = _normalise(logs)
+    post, capped, uncapped = _cap_unconfirmed(_normalise(logs), liks, params)
     # P(secondary contributor | not the driver), from each tested candidate's trials
     sec_log: dict[str, tuple[float, float]] = {}
     for lik in liks:
@@ -113,4 +157,6 @@ def posterior(case: Case, scores: tuple[TrialScore, ...], params: EngineParams) 
         secondary_bf=bayes,
         noise_sd=sd,
         nodes=finding_nodes,
+        capped=capped,
+        uncapped=uncapped,
     )

@@ -16,6 +16,12 @@ then higher severity, then id (so the order of the findings never matters).
 
 Stop when a finding's posterior reaches the threshold, when P(none) does, or when no untested
 finding is worth a trial (EIG below ``min_gain_bits``).
+
+Confirmation before certainty: while the leader rests on a single trial that is not decisive,
+its stated probability is capped below the threshold (:mod:`kinetrace.engine.posterior`) and the
+next trial is that finding again, as a confirmation (after a control re-test where possible).
+A decisive single trial may stop the trials, but the call still says it rests on one trial and
+suggests confirming it by the carry-over at the next session.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from kinetrace.engine.graph import LEVEL_ORDER, best_paths, sides_of
 from kinetrace.engine.params import EngineParams
 from kinetrace.engine.posterior import NONE, Posterior
 from kinetrace.engine.prior import complaint_areas
-from kinetrace.engine.results import LinkRef, NextTrial, Place, Reason, ReasonData, RegionToExamine
+from kinetrace.engine.results import Confirmation, LinkRef, NextTrial, Place, Reason, ReasonData, RegionToExamine
 
 #: Relative EIG difference under which two candidates count as tied.
 NEAR_TIE = 0.05
@@ -47,6 +53,22 @@ class Decision:
     driver: str | None
     gains: dict[str, float]
     examine: tuple[RegionToExamine, ...]
+    confirmation: Confirmation | None = None
+
+
+#: Confirmation codes: a capped single-trial leader is trialled again (after a control where
+#: possible); a decisive single trial is confirmed by the carry-over at the next session.
+CONFIRM_RETRIAL = Confirmation("retrial_after_control", rationale="single_trial_not_decisive")
+CONFIRM_NEXT_SESSION = Confirmation("carry_over_next_session", rationale="single_trial_decisive")
+
+
+def _confirmation(post: Posterior, driver: str | None) -> Confirmation | None:
+    """The confirming step suggested for a call that rests on a single trial (else None)."""
+    if driver is None or post.trial_counts.get(driver, 0) != 1:
+        return None
+    if post.capped == driver:
+        return Confirmation(CONFIRM_RETRIAL.kind, driver, CONFIRM_RETRIAL.rationale)
+    return Confirmation(CONFIRM_NEXT_SESSION.kind, driver, CONFIRM_NEXT_SESSION.rationale)
 
 
 def _entropy(ps: tuple[float, ...]) -> float:
@@ -98,7 +120,12 @@ def decide(case: Case, post: Posterior, params: EngineParams) -> Decision:
     threshold = params.threshold
     if leader is not None and probs[leader] >= threshold:
         data = ReasonData(candidate=leader, probability=probs[leader], threshold=threshold)
-        return Decision(None, True, Reason.DRIVER_FOUND, data, leader, gains, examine)
+        return Decision(None, True, Reason.DRIVER_FOUND, data, leader, gains, examine, _confirmation(post, leader))
+    if leader is not None and post.capped == leader:
+        # confirmation before certainty: the capped leader is trialled again
+        data = ReasonData(candidate=leader, probability=probs[leader], threshold=threshold, gain_bits=gains.get(leader))
+        nxt = NextTrial(leader, recheck=True)
+        return Decision(nxt, False, Reason.RECHECK, data, None, gains, examine, _confirmation(post, leader))
     if p_none >= threshold:
         data = ReasonData(candidate=NONE, probability=p_none, threshold=threshold)
         return Decision(None, True, Reason.NONE_LIKELY, data, None, gains, examine or examine_next(case))

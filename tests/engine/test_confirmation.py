@@ -1,0 +1,63 @@
+"""Confirmation before certainty (issue 11): a single non-decisive trial is capped and re-trialled;
+a decisive one may stop but says it rests on one trial and how to confirm it."""
+
+from __future__ import annotations
+
+from tests.engine.test_likelihood_scale import FS, _trial
+from tests.engine.test_properties_engine import case_dict
+
+from kinetrace import analyse, load_case
+from kinetrace.engine.params import EngineParams
+from kinetrace.engine.posterior import decisive
+from kinetrace.engine.results import Reason
+
+CAP = EngineParams().unconfirmed_cap
+
+
+def _analyse(*trials: dict[str, object]):  # type: ignore[no-untyped-def]
+    return analyse(load_case(case_dict(FS, list(trials))))
+
+
+def test_a_strong_but_narrow_single_trial_is_capped_and_trialled_again() -> None:
+    """The complaint measure and two other signs improve a lot; the rest not: not decisive."""
+    result = _analyse(_trial("t1", "f0", [4.0, 4.0, 4.0, 0.2, 0.2, 0.2]))
+    p = next(r.probability for r in result.ranking if r.candidate == "f0")
+    assert p == CAP < EngineParams().threshold
+    rec = result.recommendation
+    assert not rec.stop and rec.reason is Reason.RECHECK and rec.next_candidate == "f0"
+    assert rec.confirmation is not None and rec.confirmation.kind == "retrial_after_control"
+    assert rec.confirmation.candidate == "f0"
+    assert abs(sum(r.probability for r in result.ranking) - 1.0) < 1e-9
+
+
+def test_a_decisive_single_trial_may_stop_but_says_it_rests_on_one_trial() -> None:
+    result = _analyse(_trial("t1", "f0", [2.5] * 6))
+    rec = result.recommendation
+    assert rec.stop and rec.reason is Reason.DRIVER_FOUND and rec.driver == "f0"
+    assert rec.rests_on_single_trial
+    assert rec.confirmation is not None and rec.confirmation.kind == "carry_over_next_session"
+
+
+def test_a_second_trial_confirms_and_lifts_the_cap() -> None:
+    narrow = [4.0, 4.0, 4.0, 0.2, 0.2, 0.2]
+    again = [z + 2.0 for z in narrow]  # the re-trial repeats the change from the carried-over state
+    result = _analyse(_trial("t1", "f0", narrow), _trial("t2", "f0", again))
+    p = next(r.probability for r in result.ranking if r.candidate == "f0")
+    assert p > CAP
+    assert result.recommendation.confirmation is None
+
+
+def test_the_decisive_criterion_needs_the_complaint_measure_and_enough_remote_signs() -> None:
+    from kinetrace.engine.likelihood import TrialLikelihood
+
+    params = EngineParams()
+
+    def lik(primary: bool, real: int, retested: int) -> TrialLikelihood:
+        return TrialLikelihood("t", "f", 0.0, 0.0, 0.0, 0.0, (), primary, retested, real)
+
+    assert decisive(lik(True, 3, 5), params)
+    assert not decisive(lik(False, 5, 5), params)  # the complaint did not change
+    assert decisive(lik(True, 2, 2), params)  # every one of the two re-tested beyond the area
+    assert not decisive(lik(True, 1, 1), params)  # one sign beyond the treated area is too few
+    assert not decisive(lik(True, 2, 3), params)  # fewer than three of three
+    assert not decisive(lik(True, 3, 8), params)  # fewer than half of those re-tested
