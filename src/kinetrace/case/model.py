@@ -249,6 +249,9 @@ class Case(_Model):
     markers: tuple[Marker, ...] = Field(default=(), max_length=500)
     sessions: tuple[Session, ...] = Field(default=(), max_length=500)
     plan: tuple[PlanItem, ...] = Field(default=(), max_length=500)
+    #: The clinician's confirmed outcome of the episode: a finding id, or "none" (the driver was
+    #: not among the findings). Optional; what ``kinetrace learn`` fits on.
+    confirmed_driver: Ident | None = None
 
     def finding(self, finding_id: str) -> Finding:
         for f in self.findings:

@@ -154,6 +154,11 @@ def _cross_checks(case: Case) -> Iterable[str]:
 
     finding_ids = {f.id for f in case.findings}
     marker_ids = {m.id for m in case.markers}
+    if case.confirmed_driver is not None and case.confirmed_driver not in finding_ids | {"none"}:
+        yield (
+            f"confirmed_driver: {case.confirmed_driver!r} is not a finding id; allowed: "
+            f"{', '.join(sorted(finding_ids)) or '(no findings yet)'} or 'none'"
+        )
     previous_date = None
     for si, s in enumerate(case.sessions):
         path = f"sessions[{si}]"
