@@ -80,7 +80,8 @@ def test_a_repeat_trial_removes_less_in_diminishing_repeats(global_random_seed: 
 
 
 def test_off_atlas_drivers_are_no_closer_to_the_complaint_than_other_findings(global_random_seed: int) -> None:
-    driver, other = [], []
+    driver: list[int] = []
+    other: list[int] = []
     for p in _patients("off-atlas", 800, global_random_seed):
         area = p.case.complaint.areas[0]
         for f in p.case.findings:
