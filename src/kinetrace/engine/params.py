@@ -136,7 +136,7 @@ class EngineParams:
     background_prior_strength: float = 10.0
     unconfirmed_cap: float = 0.9
     decisive_remote_signs: int = 3
-    decisive_remote_share: float = 0.5
+    decisive_remote_share: float = 0.34
 
     def __post_init__(self) -> None:
         for name in ("p_none", "threshold", "driver_failure", "secondary_rate", "local_response"):
