@@ -43,6 +43,11 @@ def videos(request: HttpRequest, episode: m.Episode) -> HttpResponse:
 @episode_view()
 def video(request: HttpRequest, episode: m.Episode, video_id: int) -> HttpResponse:
     row = get_object_or_404(m.VideoAnalysis, episode=episode, pk=video_id)
+    if row.status in (m.VideoAnalysis.QUEUED, m.VideoAnalysis.RUNNING):
+        from kinetrace.web.tasks import reap_stale_videos
+
+        if reap_stale_videos():  # a dead worker's row is failed here, so the page stops polling
+            row.refresh_from_db()
     ctx = {
         "episode": episode,
         "tab": "video",
