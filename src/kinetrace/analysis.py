@@ -20,8 +20,10 @@ from typing import Any
 
 from kinetrace.case.model import Case
 from kinetrace.engine import run
+from kinetrace.engine.graph import sides_of
 from kinetrace.engine.params import DEFAULT_PARAMS, EngineParams
 from kinetrace.engine.posterior import Posterior
+from kinetrace.engine.prior import finding_nodes
 from kinetrace.engine.recommend import Decision
 from kinetrace.engine.results import (
     Explanation,
@@ -53,7 +55,7 @@ class RankedCandidate:
     def to_dict(self) -> dict[str, Any]:
         return {
             "candidate": self.candidate,
-            "probability": round(self.probability, 4),
+            "probability": self.probability,
             "probability_label": probability_label(self.probability),
             "tested": self.tested,
         }
@@ -89,10 +91,39 @@ class Analysis:
             "trials": [t.to_dict() for t in self.trials],
             "ranking": [r.to_dict() for r in self.ranking],
             "driver": None if self.driver is None else self.driver.to_dict(),
-            "recommendation": {**self.recommendation.to_dict(), "sentence": decision_sentence(self)},
+            "recommendation": recommendation_json(self),
             "explanations": [explanation_dict(self.case, e) for e in self.explanations],
-            "prior": {c: round(p, 4) for c, p in sorted(self.prior.items(), key=lambda x: (-x[1], x[0]))},
+            "prior": dict(sorted(self.prior.items(), key=lambda x: (-x[1], x[0]))),
         }
+
+
+def supporting_trials(analysis: Analysis, driver: str) -> tuple[str, ...]:
+    """Trials of ``driver`` that support it, in order.
+
+    A trial supports the driver only when at least one sign *beyond the treated area* (a marker
+    whose region and side are not among the finding's places: its region and the regions its
+    structure spans) improved by at least its MDC (the scoring function's verdict). A change of
+    the treated area's own signs, such as the treated muscle's pressure threshold, does not count.
+    """
+    case = analysis.case
+    treated = set(finding_nodes(case.finding(driver)))
+    remote = {m.id for m in case.markers if not set(sides_of(m.region, m.side)) & treated}
+    return tuple(
+        t.id
+        for t in analysis.trials
+        if t.candidate == driver and not t.is_control and any(c.improved and c.marker in remote for c in t.markers)
+    )
+
+
+def recommendation_json(analysis: Analysis) -> dict[str, Any]:
+    """The recommendation for JSON: its fields, each probability's label, and its sentence."""
+    data = analysis.recommendation.to_dict()
+    p = analysis.recommendation.data.probability
+    data["data"]["probability_label"] = None if p is None else probability_label(p)
+    for row in data["secondary"]:
+        row["probability_label"] = probability_label(row["probability"])
+    data["sentence"] = decision_sentence(analysis)
+    return data
 
 
 def driver_of(data: Mapping[str, Any]) -> str | None:
@@ -134,6 +165,7 @@ def recommendation(case: Case, post: Posterior, decision: Decision) -> Recommend
         examine=decision.examine,
         secondary=_secondary(post, driver),
         rests_on_single_trial=single,
+        confirmation=decision.confirmation,
     )
     flags = red_flags_open(case)
     if flags:

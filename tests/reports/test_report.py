@@ -40,7 +40,7 @@ def test_seed_pdf_names_driver_explanation_and_plan(seed_pdf: bytes) -> None:
     text = _pdf_text(seed_pdf)
     assert seed_pdf.startswith(b"%PDF")
     assert "Driver found (primary contributing factor): Muscle tension/guarding in the right shoulder" in text
-    assert "Supporting trials: t3, t4" in text
+    assert "Supporting trials: t3." in text
     assert "Increase step rate by 5-10 %" in text and "support the scanning arm" in text
     explanations = [e for e in analysis.explanations if e.candidate == "r_infraspinatus"]
     assert explanations  # the seed driver has an explanation path

@@ -8,13 +8,12 @@ import typer
 from rich.markup import escape
 
 from kinetrace import analyse
-from kinetrace.analysis import ANALYSIS_FORMAT
+from kinetrace.analysis import ANALYSIS_FORMAT, recommendation_json
 from kinetrace.cli.output import console, fail, load_or_exit, print_json
 from kinetrace.engine import explain
 from kinetrace.presentation import (
     MECHANISM_NAME,
     decision_lines,
-    decision_sentence,
     driver_line,
     evidence_text,
     explanation_dict,
@@ -39,7 +38,7 @@ def next_command(case: Path = CASE_ARG, json_out: bool = JSON_OPT) -> None:
             {
                 "format": ANALYSIS_FORMAT,
                 "driver": None if result.driver is None else result.driver.to_dict(),
-                "recommendation": {**result.recommendation.to_dict(), "sentence": decision_sentence(result)},
+                "recommendation": recommendation_json(result),
             }
         )
         return

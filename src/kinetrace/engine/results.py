@@ -86,7 +86,7 @@ class ReasonData:
     def to_dict(self) -> dict[str, Any]:
         return {
             "candidate": self.candidate,
-            "probability": _r(self.probability),
+            "probability": self.probability,
             "threshold": self.threshold,
             "gain_bits": _r(self.gain_bits),
             "near_ties": self.near_ties,
@@ -134,7 +134,7 @@ class SecondaryContributor:
     def to_dict(self) -> dict[str, Any]:
         return {
             "candidate": self.candidate,
-            "probability": _r(self.probability),
+            "probability": self.probability,
             "bayes_factor": _r(self.bayes_factor, 2),
         }
 

@@ -26,7 +26,7 @@ from typing import Any
 
 from fhir.resources.R4B.bundle import Bundle
 
-from kinetrace.analysis import Analysis, analyse
+from kinetrace.analysis import Analysis, analyse, supporting_trials
 from kinetrace.case.model import Case, Marker
 from kinetrace.export.codes import (
     extension_url,
@@ -40,8 +40,9 @@ from kinetrace.export.codes import (
 )
 from kinetrace.export.fhir_proms import prom_resources
 from kinetrace.export.measurements import Measurement, iter_measurements
+from kinetrace.knowledge import regions
 from kinetrace.presentation import decision_sentence, driver_explanation, explanation_summary, probability_label
-from kinetrace.timeline import resolved, timeline
+from kinetrace.timeline import TrialState, resolved, timeline
 
 FHIR_VERSION = "4.3.0"
 _ACT_REASON = "http://terminology.hl7.org/CodeSystem/v3-ActReason"
@@ -57,9 +58,21 @@ def _ref(uid: str) -> dict[str, str]:
     return {"reference": f"urn:uuid:{uid}"}
 
 
+def is_direction(region: str, side: str) -> bool:
+    """True when ``side`` of a midline region is a movement's direction, not a body side."""
+    known = regions().get(region)
+    return known is not None and not known.paired and side in ("left", "right")
+
+
 def body_site(region: str, side: str, *, extra: str = "") -> dict[str, Any]:
-    """A bodySite CodeableConcept: SNOMED CT structure (if verified), laterality and region extensions."""
+    """A bodySite CodeableConcept: SNOMED CT structure (if verified), laterality and region extensions.
+
+    Laterality only for a body side: on a midline region (e.g. the cervical spine) "left" is the
+    direction of the movement tested, exported as an Observation component (:func:`direction`).
+    """
     label = region_label(region)
+    if is_direction(region, side):
+        side = "central"
     cc: dict[str, Any] = {"text": f"{label}, {side}{extra}" if side != "central" else f"{label}{extra}"}
     code = region_snomed(region)
     if code:
@@ -125,6 +138,19 @@ def _clinical_status(case: Case) -> str:
     return "resolved" if resolved(timeline(case)) else "active"
 
 
+def direction(side: str) -> dict[str, Any]:
+    """An Observation component: the direction of a movement test (left / right)."""
+    return {
+        "code": {"coding": [{"system": system("observation_component"), "code": "direction"}], "text": "direction"},
+        "valueCodeableConcept": {"text": side},
+    }
+
+
+def sequence(n: int) -> dict[str, Any]:
+    """The order of a trial or measurement within the episode (trials carry no time of day)."""
+    return {"url": extension_url("sequence"), "valueInteger": n}
+
+
 def _observation(case: Case, m: Measurement, pid: str, proc_ids: Mapping[str, str]) -> dict[str, Any]:
     mk: Marker = m.marker
     survey = mk.test in fhir_codes()["survey_tests"]
@@ -143,6 +169,7 @@ def _observation(case: Case, m: Measurement, pid: str, proc_ids: Mapping[str, st
         "extension": [
             {"url": extension_url("marker_id"), "valueString": mk.id},
             {"url": extension_url("measurement_phase"), "valueCode": m.phase},
+            sequence(m.seq),
         ],
         "status": "final",
         "category": [{"coding": [{"system": system("observation_category"), "code": "survey" if survey else "exam"}]}],
@@ -156,6 +183,8 @@ def _observation(case: Case, m: Measurement, pid: str, proc_ids: Mapping[str, st
         res["effectiveDateTime"] = m.date.isoformat()
     if m.trial is not None:
         res["partOf"] = [_ref(proc_ids[m.trial])]
+    if is_direction(mk.region, mk.side):
+        res["component"] = [direction(mk.side)]
     return res
 
 
@@ -164,24 +193,27 @@ def _method_text(mk: Marker) -> str:
     return f"{test}; MDC {mk.mdc:g} {mk.unit or ''} ({mk.mdc_source or 'no source'})".replace("  ", " ")
 
 
-def _procedure(case: Case, analysis: Analysis, trial_id: str, uid: str, pid: str, cid: str) -> dict[str, Any]:
-    session, trial = next((s, t) for s, t in case.trials if t.id == trial_id)
+def _procedure(case: Case, analysis: Analysis, step: TrialState, uid: str, pid: str, cid: str) -> dict[str, Any]:
+    trial, trial_id = step.trial, step.trial.id
     score = next(t for t in analysis.trials if t.id == trial_id)
     kind = "control" if trial.is_control else "treatment-trial"
     res: dict[str, Any] = {
         "resourceType": "Procedure",
         "id": uid,
         "identifier": [{"system": identifier_system("trial"), "value": f"{case.patient.id}/{trial.id}"}],
-        "extension": [{"url": extension_url("trial_candidate"), "valueString": trial.candidate}],
+        "extension": [
+            {"url": extension_url("trial_candidate"), "valueString": trial.candidate},
+            sequence(step.sequence),
+        ],
         "status": "completed",
         "category": {"coding": [{"system": system("trial_kind"), "code": kind}]},
         "code": {"text": trial.intervention or ("Re-test with no treatment" if trial.is_control else trial.candidate)},
         "subject": _ref(pid),
-        "performedDateTime": session.date.isoformat(),
+        "performedDateTime": step.date.isoformat(),
         "reasonReference": [_ref(cid)],
         "outcome": {
             "text": f"Global change {score.global_change:+.2f}; {score.n_improved} of {len(score.markers)} "
-            f"re-tested signs improved and {score.n_worsened} worsened beyond their MDC"
+            f"re-tested signs improved and {score.n_worsened} worsened by at least their MDC"
         },
     }
     if not trial.is_control:
@@ -190,11 +222,6 @@ def _procedure(case: Case, analysis: Analysis, trial_id: str, uid: str, pid: str
     if trial.note:
         res["note"] = [{"text": trial.note}]
     return res
-
-
-def supporting_trials(analysis: Analysis, driver: str) -> list[str]:
-    """Trials of the driver that improved at least one sign beyond its MDC, in order."""
-    return [t.id for t in analysis.trials if t.candidate == driver and not t.is_control and t.n_improved > 0]
 
 
 def _impression(
@@ -232,9 +259,7 @@ def _impression(
                 "text": f.text or driver,
             },
             "basis": "Supporting trials: " + (", ".join(trials) or "none"),
-            "extension": [
-                {"url": extension_url("driver_probability"), "valueDecimal": round(analysis.driver.probability, 4)}
-            ],
+            "extension": [{"url": extension_url("driver_probability"), "valueDecimal": analysis.driver.probability}],
         }
     ]
     res["supportingInfo"] = [_ref(proc_ids[t]) for t in trials]
@@ -274,11 +299,12 @@ def to_fhir_bundle(case: Case, analysis: Analysis | None = None) -> dict[str, An
     Deterministic: the same case gives the same bundle (ids are UUIDv5 of the case's ids).
     """
     analysis = analysis or analyse(case)
+    tl = timeline(case)
     pid, cid = _uid(case, "patient"), _uid(case, "condition")
-    proc_ids = {t.id: _uid(case, "trial", t.id) for _, t in case.trials}
+    proc_ids = {s.trial.id: _uid(case, "trial", s.trial.id) for s in tl.trials}
     resources: list[dict[str, Any]] = [_patient(case, pid), _condition(case, cid, pid)]
-    resources += [_procedure(case, analysis, t, u, pid, cid) for t, u in proc_ids.items()]
-    resources += [_observation(case, m, pid, proc_ids) for m in iter_measurements(case)]
+    resources += [_procedure(case, analysis, s, proc_ids[s.trial.id], pid, cid) for s in tl.trials]
+    resources += [_observation(case, m, pid, proc_ids) for m in tl.measurements]
     resources.append(_impression(case, analysis, _uid(case, "impression"), pid, cid, proc_ids))
     resources.append(_careplan(case, _uid(case, "careplan"), pid, cid))
     resources += prom_resources(case, pid)  # QuestionnaireResponse + Observation per PROM (fhir_proms.py)
@@ -288,8 +314,9 @@ def to_fhir_bundle(case: Case, analysis: Analysis | None = None) -> dict[str, An
         "type": "collection",
         "entry": [{"fullUrl": f"urn:uuid:{r['id']}", "resource": r} for r in resources],
     }
-    if case.synthetic:  # HL7 v3 ActReason HTEST: test health data (not a real patient)
-        bundle["meta"] = {"security": [{"system": _ACT_REASON, "code": "HTEST"}]}
+    if case.synthetic:  # HL7 v3 ActReason HTEST: test health data (not a real patient), on every resource
+        for r in (bundle, *resources):
+            r["meta"] = {"security": [{"system": _ACT_REASON, "code": "HTEST"}]}
     return validate_bundle(bundle)
 
 
@@ -314,10 +341,11 @@ def _ext(element: Mapping[str, Any], name: str) -> Any:
     return None
 
 
-def _side(site: Mapping[str, Any]) -> str:
+def _side(site: Mapping[str, Any], components: list[dict[str, Any]] | None = None) -> str:
     lat = _ext(site, "laterality")
     if lat is None:
-        return "central"
+        way = [c["valueCodeableConcept"]["text"] for c in components or () if c["code"]["text"] == "direction"]
+        return way[0] if way else "central"
     by_code = {code: side for side, code in laterality_codes().items()}
     return by_code[lat["coding"][0]["code"]]
 
@@ -334,9 +362,8 @@ def fhir_bundle_to_facts(bundle: Mapping[str, Any]) -> dict[str, Any]:
     by_type: dict[str, list[dict[str, Any]]] = {}
     for r in by_url.values():
         by_type.setdefault(r["resourceType"], []).append(r)
-    trial_of = {
-        f"urn:uuid:{p['id']}": p["identifier"][0]["value"].split("/", 1)[1] for p in by_type.get("Procedure", [])
-    }
+    procedures = sorted(by_type.get("Procedure", []), key=lambda p: _ext(p, "sequence"))
+    trial_of = {f"urn:uuid:{p['id']}": p["identifier"][0]["value"].split("/", 1)[1] for p in procedures}
     measurements = []
     for o in by_type.get("Observation", []):
         q = o["valueQuantity"]
@@ -351,7 +378,7 @@ def fhir_bundle_to_facts(bundle: Mapping[str, Any]) -> dict[str, Any]:
                 "unit": q.get("unit"),
                 "ucum": q.get("code"),
                 "region": _ext(o["bodySite"], "region"),
-                "side": _side(o["bodySite"]),
+                "side": _side(o["bodySite"], o.get("component")),
             }
         )
     impression = by_type["ClinicalImpression"][0]
@@ -366,7 +393,7 @@ def fhir_bundle_to_facts(bundle: Mapping[str, Any]) -> dict[str, Any]:
         ],
         "driver": driver,
         "supporting_trials": [trial_of[r["reference"]] for r in impression.get("supportingInfo", [])],
-        "trials": sorted(trial_of.values()),
+        "trials": list(trial_of.values()),
         "measurements": measurements,
     }
 
@@ -379,8 +406,8 @@ def case_facts(case: Case, analysis: Analysis | None = None) -> dict[str, Any]:
         "patient": case.patient.id,
         "complaint": [{"region": a.region, "side": a.side, "kind": a.kind} for a in case.complaint.areas],
         "driver": driver,
-        "supporting_trials": supporting_trials(analysis, driver) if driver else [],
-        "trials": sorted(t.id for _, t in case.trials),
+        "supporting_trials": list(supporting_trials(analysis, driver)) if driver else [],
+        "trials": [s.trial.id for s in timeline(case).trials],
         "measurements": [
             {
                 "marker": m.marker.id,
