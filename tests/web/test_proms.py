@@ -30,7 +30,7 @@ def test_clinician_enters_odi_item_by_item_and_it_is_scored_in_the_core(setup: t
     resp = client.post(url, _items([2, 2, 2, 2, 2, 2, 2, 1, 1, None]))
     assert resp.status_code == 302
     row = PromResponse.objects.get(session=s1)
-    assert (row.instrument, row.score, row.by) == ("odi", pytest.approx(35.56), "clinician")
+    assert (row.instrument, row.by) == ("odi", "clinician") and row.score == pytest.approx(35.56)
     assert AuditEvent.objects.filter(action="save_prom").count() == 1
     client.post(f"/episodes/{ep.pk}/sessions/{s2.pk}/proms/odi/", {"total": "20"})
     page = client.get(f"/episodes/{ep.pk}/proms/").content.decode()
