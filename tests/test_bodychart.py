@@ -29,7 +29,7 @@ def test_chart_is_well_formed_svg_with_front_and_back_views_and_the_side_convent
     root = ET.fromstring(svg)
     views = {g.get("data-view") for g in root.iter(f"{NS}g") if g.get("data-view")}
     assert views == {"front", "back"}
-    assert "patient's left is on your right" in svg
+    assert "patient's left: your right" in svg
     assert "Mrs H" in svg
 
 

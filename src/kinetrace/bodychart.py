@@ -98,13 +98,13 @@ _CSS = """
 .kt-chart .region.mark-selected{fill:#7fb2e0;stroke:#1f5f99;stroke-width:2.5}
 .kt-chart .region.mark-path{fill:#9ed39b;stroke:#2f7a2b}
 .kt-chart .region.mark-driver{fill:#2a7ab8;stroke:#0d3b63;stroke-width:3}
-.kt-chart .caption{font-size:13px;font-weight:600;fill:#333}
-.kt-chart .note{font-size:10.5px;fill:#555}
+.kt-chart .caption{font-size:14px;font-weight:600;fill:#333}
+.kt-chart .note{font-size:15px;fill:#555}
 .kt-chart .side{font-size:15px;font-weight:700;fill:#777}
 .kt-chart .path{fill:none;stroke:#0d3b63;stroke-width:3;stroke-dasharray:7 4;stroke-linecap:round}
 .kt-chart .step{fill:#0d3b63}
-.kt-chart .step-n{font-size:10px;font-weight:700;fill:#fff;text-anchor:middle;dominant-baseline:central}
-.kt-chart .legend{font-size:11px;fill:#333}
+.kt-chart .step-n{font-size:15px;font-weight:700;fill:#fff;text-anchor:middle;dominant-baseline:central}
+.kt-chart .legend{font-size:15px;fill:#333}
 """
 
 _LEGEND = (
@@ -226,7 +226,7 @@ def _static_views(
         cx = i * _VIEW_W + _VIEW_W / 2
         right_x, left_x = (cx - 100, cx + 100) if view == "front" else (cx + 100, cx - 100)
         caption = "FRONT" if view == "front" else "BACK"
-        note = "patient's left is on your right" if view == "front" else "seen from behind: left is on your left"
+        note = "patient's left: your right" if view == "front" else "from behind: left is left"
         head = "".join(
             (
                 f'<g class="view view-{view}{" clickable" if clickable else ""}" data-view="{view}">',
@@ -277,7 +277,7 @@ def _path_svg(view: str, cx: float, path: Sequence[tuple[str, str]], paired: Map
         out.append(f'<polyline class="path" points="{coords}"/>')
     for n, (x, y) in points:
         out.append(
-            f'<circle class="step" cx="{x:g}" cy="{y:g}" r="8"/><text class="step-n" x="{x:g}" y="{y:g}">{n}</text>'
+            f'<circle class="step" cx="{x:g}" cy="{y:g}" r="10"/><text class="step-n" x="{x:g}" y="{y:g}">{n}</text>'
         )
     out.append("</g>")
     return "".join(out)
@@ -289,6 +289,6 @@ def _legend_svg(y: float) -> str:
     for name, text in _LEGEND:
         out.append(f'<rect class="region mark-{name}" x="{x}" y="{y - 9}" width="14" height="10" rx="3"/>')
         out.append(f'<text class="legend" x="{x + 19}" y="{y}">{text}</text>')
-        x += 34 + 7 * len(text)
+        x += 34 + 9 * len(text)
     out.append("</g>")
     return "".join(out)

