@@ -117,7 +117,7 @@ def test_no_person_found(tmp_path: Path) -> None:
 def test_too_few_strides(tmp_path: Path) -> None:
     seq = _runner()
     video = _blank_video(tmp_path, 10)
-    with pytest.raises(TooFewStrides, match="at least 2 per side"):
+    with pytest.raises(TooFewStrides, match="at least 5 steps"):
         analyse_gait(video, view="side", backend=FakePoseBackend(seq))
 
 
@@ -136,23 +136,39 @@ def test_invalid_view() -> None:
 
 
 # ---- data files ----
-def test_every_reference_and_mdc_has_a_source_and_provisional_mdcs_say_so() -> None:
+def test_every_reference_and_mdc_has_a_source_and_says_what_it_is() -> None:
     for mid, e in load_reference_values()["metrics"].items():
         assert e["reference"]["source"], mid
         if "mdc" in e:
-            assert e["mdc"]["value"] > 0 and e["mdc"]["kind"] in ("published", "provisional"), mid
+            assert e["mdc"]["value"] > 0, mid
+            assert e["mdc"]["kind"] in ("published", "provisional", "pixel-set test-retest"), mid
             if e["mdc"]["kind"] == "provisional":
                 assert "no published MDC found" in e["mdc"]["source"], mid
+            if e["mdc"]["kind"] == "pixel-set test-retest":
+                assert "Kinetrace pixel set" in e["mdc"]["source"] and "repeat clips" in e["mdc"]["source"], mid
 
 
-def test_measured_provisional_mdcs_match_the_estimator() -> None:
-    """Provisional MDCs in the data file are the estimator's output rounded up (not invented)."""
-    from kinetrace.video.provisional_mdc import estimate
+def test_video_markers_carry_the_measured_mdc_never_a_smaller_one() -> None:
+    """The MDC in use is >= the pipeline's measured test-retest MDC95 (measured_mdc.json) for every metric."""
+    from kinetrace.video.reference import load_measured_mdc
 
-    est = estimate()
+    measured = load_measured_mdc()["metrics"]
+    assert {"cadence_spm", "knee_flexion_ic_deg", "shank_angle_ic_deg", "pelvic_drop_deg"} <= set(measured)
     data = load_reference_values()["metrics"]
-    for mid, v in est.items():
-        assert v <= data[mid]["mdc"]["value"] <= v + 0.15, mid
+    for mid, m in measured.items():
+        assert data[mid]["mdc"]["value"] >= m["mdc95"], mid
+    seq = sagittal_runner(RunnerParams(), fps=FPS, duration_s=4.0)
+    markers = {mk["id"]: mk for mk in markers_from_gait(analyse_gait(_trc_file(seq), view="side"))}
+    assert markers["video.knee_flexion_ic_deg.left"]["mdc"] >= measured["knee_flexion_ic_deg"]["mdc95"]
+    assert "pixel-set test-retest" in markers["video.knee_flexion_ic_deg.left"]["mdc_source"]
+
+
+def _trc_file(seq):  # type: ignore[no-untyped-def]
+    import tempfile
+
+    path = Path(tempfile.mkdtemp()) / "run.trc"
+    write_trc(seq, path)
+    return path
 
 
 # ---- CLI and import boundary ----

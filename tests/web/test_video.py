@@ -134,3 +134,33 @@ def test_a_real_clip_goes_through_the_pose_backend(
     assert row.result["backend"] == "fake"
     cadence = next(m for m in row.result["metrics"] if m["id"] == "cadence_spm")
     assert cadence["value"] == pytest.approx(170, abs=2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_result_page_plots_angles_per_side_with_contacts_and_judges_asymmetry_against_error(
+    logged_in: tuple[Any, Any], tmp_path: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    client, ep = logged_in
+    upload = SimpleUploadedFile("run.trc", _trc(tmp_path))
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = client.post(f"/episodes/{ep.pk}/videos/", {"kind": "gait", "view": "side", "file": upload})
+    _run_queued()
+    page = client.get(resp["Location"]).content.decode()
+    assert page.count("<svg") >= 2 and "knee flexion (deg)" in page and "shank angle (deg)" in page
+    assert page.count('stroke="#148ce6"') > 3 and page.count('stroke="#f07814"') > 3  # lines + contacts per side
+    assert 'stroke-dasharray="4 3"' in page
+    # the synthetic runner over-strides on the right by design: overstride difference beyond error, others within
+    assert "beyond the measured error" in page and "within the measured error" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_stated_view_the_keypoints_contradict_fails_with_the_reason(
+    logged_in: tuple[Any, Any], tmp_path: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    client, ep = logged_in
+    upload = SimpleUploadedFile("run.trc", _trc(tmp_path))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/episodes/{ep.pk}/videos/", {"kind": "gait", "view": "back", "file": upload})
+    _run_queued()
+    row = VideoAnalysis.objects.get(episode=ep)
+    assert row.status == VideoAnalysis.FAILED and "keypoints show a side view" in row.error

@@ -41,7 +41,9 @@ def _video_api() -> Any:
         import kinetrace.video as api
     except ModuleNotFoundError as exc:
         if exc.name and exc.name.split(".")[0] in ("cv2", "mediapipe"):
-            Console(stderr=True).print(f"[red]error:[/red] {MISSING_EXTRA} (missing module {exc.name!r})")
+            Console(stderr=True, soft_wrap=True).print(
+                f"error: {MISSING_EXTRA} (missing module {exc.name!r})", markup=False
+            )
             raise typer.Exit(2) from exc
         raise
     return api
@@ -106,7 +108,11 @@ def gait(
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON instead of a table.")] = False,
     fps: Annotated[
         float | None,
-        typer.Option("--fps", help="Frame rate in Hz (1-1000). Needed for OpenPose JSON (it stores none; 30 Hz is assumed and said); overrides a video's stored rate."),  # noqa: E501
+        typer.Option(
+            "--fps",
+            help="Frame rate in Hz (1-1000). Needed for OpenPose JSON (it stores none; 30 Hz is assumed and "
+            "said); overrides a video's stored rate.",
+        ),
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", help="Show MediaPipe/TFLite/FFmpeg log lines.")] = False,
 ) -> None:
@@ -122,8 +128,13 @@ def gait(
         raise typer.Exit(2)
     api = _video_api()
     try:
-        result = _run(lambda p: api.analyse_gait(video, view=view.value, out_dir=out, progress=p,
-                                                 annotated_video=video_out, keypoint_fps=fps), console, as_json)  # fmt: skip  # noqa: E501
+        result = _run(
+            lambda p: api.analyse_gait(
+                video, view=view.value, out_dir=out, progress=p, annotated_video=video_out, keypoint_fps=fps
+            ),
+            console,
+            as_json,
+        )
     except api.VideoError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
@@ -175,7 +186,7 @@ def _report(result: GaitResult | PostureResult, as_json: bool, title: str) -> No
         console.print(f"cadence check: {check['cadence_spm']:.1f} steps/min from contacts, "
                       f"{check['cadence_frequency_spm']:.1f} from the step frequency "
                       f"(difference {check['difference_spm']:+.1f})")  # fmt: skip
-    if getattr(result, "kind", "") == "posture" and result.rula_worst is not None:  # type: ignore[union-attr]
+    if isinstance(result, _posture_result_type()) and result.rula_worst is not None:
         w = result.rula_worst
         console.print(f"RULA worst: {w.grand} (action level {w.action_level}, {w.side} arm, frame {result.rula_worst_frame}); "  # noqa: E501
                       f"time-weighted {result.rula_time_weighted:.1f}")  # fmt: skip
@@ -188,9 +199,15 @@ def _report(result: GaitResult | PostureResult, as_json: bool, title: str) -> No
 
 
 def bench_video(
-    out: Annotated[Path, typer.Option("--dir", help="Folder of the rendered pixel set (cache).")] = Path("var/pixelset"),
+    out: Annotated[Path, typer.Option("--dir", help="Folder of the rendered pixel set (cache).")] = Path(
+        "var/pixelset"
+    ),
     clip: Annotated[list[str] | None, typer.Option("--clip", help="Only these clips (repeatable).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    write_mdc: Annotated[
+        Path | None,
+        typer.Option("--write-mdc", help="Write the measured test-retest MDC95 per metric to this JSON file."),
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", help="Show MediaPipe/TFLite/FFmpeg log lines.")] = False,
 ) -> None:
     """Score the video pipeline on the project's rendered pixel set (needs the dev extra: pybullet).
@@ -207,9 +224,15 @@ def bench_video(
     try:
         scores = bench.run(out, clip or None, progress=lambda name: err.print(f"clip {name}"))
     except ModuleNotFoundError as exc:
-        err.print(f"[red]error:[/red] the pixel set needs the dev extra (pybullet): pip install 'kinetrace[dev]' ({exc})")
+        err.print(
+            f"error: the pixel set needs the dev extra (pybullet): pip install 'kinetrace[dev]' ({exc})", markup=False
+        )
         raise typer.Exit(2) from exc
     summary = bench.summary(scores)
+    summary["postures"] = bench.score_postures(out) if not clip else {}
+    if write_mdc is not None:
+        write_mdc.write_text(json.dumps(bench.measured_mdc(summary), indent=2) + "\n", encoding="utf-8")
+        err.print(f"measured MDCs written to {write_mdc}")
     if as_json:
         sys.stdout.write(json.dumps(summary, indent=2) + "\n")
         return
@@ -239,10 +262,25 @@ def _bench_tables(summary: dict[str, Any]) -> None:
         m.add_row(name, f(d.get("max_abs_error")), f(d.get("retest_spread")), f(d.get("retest_sd")),
                   f(d.get("max_asymmetry")))  # fmt: skip
     console.print(m)
+    p = Table(title="Rendered postures (side view): measured minus true")
+    for col in ("photo", "view", "trunk flexion", "neck flexion", "upper arm", "RULA (true)", "error"):
+        p.add_column(col)
+    for name, r in summary.get("postures", {}).items():
+        errs = (f(r.get(k)) for k in ("trunk_flexion_deg_error", "neck_flexion_deg_error", "upper_arm_error"))
+        rula = f"{r.get('rula')} ({r['true_rula']})"
+        p.add_row(name, r.get("view", ""), *errs, rula, (r.get("error") or "")[:60])
+    console.print(p)
     for name, ok in summary["flags"].items():
         console.print(f"bad-input clip {name}: {'flagged' if ok else '[red]NOT flagged[/red]'}")
     speed = summary.get("speed_720p_fps")
-    console.print(f"processing speed at 1280x720: {'not measured (keypoints cached)' if speed is None else f'{speed:.1f} frames/s'}")  # noqa: E501
+    measured = "not measured (keypoints cached)" if speed is None else f"{speed:.1f} frames/s"
+    console.print(f"processing speed at 1280x720: {measured}")
+
+
+def _posture_result_type() -> type[PostureResult]:
+    from kinetrace.video.results import PostureResult
+
+    return PostureResult
 
 
 def register(app: typer.Typer) -> None:

@@ -17,9 +17,11 @@ built from signals that do not depend on the labels:
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 from scipy.signal import butter, filtfilt, find_peaks
 from scipy.stats import theilslopes
 
@@ -198,7 +200,7 @@ def _expected(steps: Steps, gap: FloatArray, n: int, period: float) -> tuple[lis
     """Per frame: the side expected forward, and the side expected in stance (None in flight/unknown)."""
     c = [round(x) for x in steps.contacts]
     crossings = []
-    for a, b in zip(c[:-1], c[1:], strict=True):
+    for a, b in itertools.pairwise(c):
         seg = gap[a:b]
         crossings.append(a + int(np.nanargmin(seg)) if np.any(np.isfinite(seg)) else (a + b) // 2)
     tail = gap[c[-1] : min(n, c[-1] + int(np.ceil(period)))]
@@ -215,7 +217,50 @@ def _expected(steps: Steps, gap: FloatArray, n: int, period: float) -> tuple[lis
     return forward[:n], stance
 
 
-def relabel_legs(seq: PoseSequence, R: FloatArray, hip: FloatArray, steps: Steps, leg_px: float) -> tuple[PoseSequence, int]:  # noqa: E501
+def _unary(fwd: FloatArray, A: FloatArray, B: FloatArray, forward: list[str], stance: list[str | None]) -> FloatArray:
+    """(F, 2) cost of "as labelled" (0) / "swapped" (1): wrong foot forward or wrong foot in stance."""
+    unary = np.zeros((len(fwd), 2))
+    for t in range(len(fwd)):
+        for z in (0, 1):
+            f = fwd[t] if z == 0 else fwd[t, ::-1]
+            if np.all(np.isfinite(f)) and SIDES[int(np.argmax(f))] != forward[t]:
+                unary[t, z] += abs(f[0] - f[1])
+            low = (A[t, 1, 1], B[t, 1, 1]) if z == 0 else (B[t, 1, 1], A[t, 1, 1])
+            if stance[t] is not None and np.all(np.isfinite(low)) and SIDES[int(np.argmin(low))] != stance[t]:
+                unary[t, z] += abs(low[0] - low[1])
+    return unary
+
+
+def _move(A: FloatArray, B: FloatArray, t: int, z: int, zp: int) -> float:
+    """Mean leg-point displacement (leg lengths) from frame t-1 in state zp to frame t in state z."""
+    cur_l, cur_r = (A[t], B[t]) if z == 0 else (B[t], A[t])
+    prev_l, prev_r = (A[t - 1], B[t - 1]) if zp == 0 else (B[t - 1], A[t - 1])
+    d = np.nanmean(np.linalg.norm(cur_l - prev_l, axis=1)) + np.nanmean(np.linalg.norm(cur_r - prev_r, axis=1))
+    return 0.0 if not np.isfinite(d) else float(d)
+
+
+def _viterbi(unary: FloatArray, A: FloatArray, B: FloatArray) -> NDArray[np.int_]:
+    """Cheapest label-state path: unary costs plus continuity of the legs between frames."""
+    n = len(unary)
+    cost = unary[0].copy()
+    back = np.zeros((n, 2), dtype=int)
+    for t in range(1, n):
+        new = np.empty(2)
+        for z in (0, 1):
+            trans = [cost[zp] + _move(A, B, t, z, zp) for zp in (0, 1)]
+            back[t, z] = int(np.argmin(trans))
+            new[z] = min(trans) + unary[t, z]
+        cost = new
+    z_path = np.zeros(n, dtype=int)
+    z_path[-1] = int(np.argmin(cost))
+    for t in range(n - 1, 0, -1):
+        z_path[t - 1] = back[t, z_path[t]]
+    return z_path
+
+
+def relabel_legs(
+    seq: PoseSequence, R: FloatArray, hip: FloatArray, steps: Steps, leg_px: float
+) -> tuple[PoseSequence, int]:
     """Leg labels tracked over time (Viterbi over "as labelled" / "swapped" per frame).
 
     Each frame's cost: the forward foot should be the side the step sequence expects
@@ -232,33 +277,7 @@ def relabel_legs(seq: PoseSequence, R: FloatArray, hip: FloatArray, steps: Steps
     li = [INDEX[f"left_{j}"] for j in LEG_CHAIN]
     ri = [INDEX[f"right_{j}"] for j in LEG_CHAIN]
     A, B = R[:, li] / leg_px, R[:, ri] / leg_px
-    unary = np.zeros((n, 2))
-    for t in range(n):
-        for z in (0, 1):
-            f = fwd[t] if z == 0 else fwd[t, ::-1]
-            if np.all(np.isfinite(f)) and SIDES[int(np.argmax(f))] != forward[t]:
-                unary[t, z] += abs(f[0] - f[1])
-            low = (A[t, 1, 1], B[t, 1, 1]) if z == 0 else (B[t, 1, 1], A[t, 1, 1])
-            if stance[t] is not None and np.all(np.isfinite(low)) and SIDES[int(np.argmin(low))] != stance[t]:
-                unary[t, z] += abs(low[0] - low[1])
-    cost = unary[0].copy()
-    back = np.zeros((n, 2), dtype=int)
-    for t in range(1, n):
-        new = np.empty(2)
-        for z in (0, 1):
-            cur_l, cur_r = (A[t], B[t]) if z == 0 else (B[t], A[t])
-            trans = []
-            for zp in (0, 1):
-                prev_l, prev_r = (A[t - 1], B[t - 1]) if zp == 0 else (B[t - 1], A[t - 1])
-                d = np.nanmean(np.linalg.norm(cur_l - prev_l, axis=1)) + np.nanmean(np.linalg.norm(cur_r - prev_r, axis=1))
-                trans.append(cost[zp] + (0.0 if not np.isfinite(d) else float(d)))
-            back[t, z] = int(np.argmin(trans))
-            new[z] = min(trans) + unary[t, z]
-        cost = new
-    z_path = np.zeros(n, dtype=int)
-    z_path[-1] = int(np.argmin(cost))
-    for t in range(n - 1, 0, -1):
-        z_path[t - 1] = back[t, z_path[t]]
+    z_path = _viterbi(_unary(fwd, A, B, forward, stance), A, B)
     xy, conf = seq.xy.copy(), seq.conf.copy()
     sw = z_path == 1
     for j in LEG_CHAIN:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.stats import theilslopes
 
 from kinetrace.video.errors import TooFewStrides
 from kinetrace.video.events import step_period
@@ -60,7 +61,44 @@ def fix_labels_for_view(seq: PoseSequence, view: str) -> tuple[PoseSequence, int
 
 
 def _unit(v: FloatArray) -> FloatArray:
-    return v / np.linalg.norm(v, axis=-1, keepdims=True)
+    return np.asarray(v / np.linalg.norm(v, axis=-1, keepdims=True), dtype=np.float64)
+
+
+def stance_runs(diff: FloatArray, leg: float, period: float) -> dict[str, list[tuple[int, int]]]:
+    """Stance phases from the height difference of the ankles (image y, left minus right).
+
+    A foot is in stance while it is the lower one by more than 3 % of leg length. Runs of
+    the same side with no opposite stance between them are one stance (jitter split it);
+    runs shorter than 15 % of a step, and a stance already under way at frame 0, are dropped;
+    of two stances starting less than 0.6 step apart (``period``, frames) the longer is kept.
+    """
+    state = np.where(diff > 0.03 * leg, 1, np.where(diff < -0.03 * leg, -1, 0))  # 1 = left stance
+    raw: list[tuple[int, int, int]] = []
+    i = 0
+    while i < len(state):
+        if state[i] == 0:
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(state) and state[j + 1] == state[i]:
+            j += 1
+        if raw and raw[-1][0] == state[i]:
+            raw[-1] = (raw[-1][0], raw[-1][1], j + 1)
+        else:
+            raw.append((int(state[i]), i, j + 1))
+        i = j + 1
+    shortest = max(2, int(0.15 * period)) if np.isfinite(period) else 2
+    kept: list[tuple[int, int, int]] = []
+    for run in (r for r in raw if r[1] > 0 and r[2] - r[1] >= shortest):
+        if kept and np.isfinite(period) and run[1] - kept[-1][1] < 0.6 * period:
+            if run[2] - run[1] > kept[-1][2] - kept[-1][1]:  # two "steps" closer than a step: keep the longer
+                kept[-1] = run
+            continue
+        kept.append(run)
+    runs: dict[str, list[tuple[int, int]]] = {"left": [], "right": []}
+    for st, a, b in kept:
+        runs["left" if st == 1 else "right"].append((a, b))
+    return runs
 
 
 def analyse_frontal(seq: PoseSequence, view: str) -> FrontalAnalysis:
@@ -111,22 +149,9 @@ def analyse_frontal(seq: PoseSequence, view: str) -> FrontalAnalysis:
         )
     )
     diff = P["left_ankle"][:, 1] - P["right_ankle"][:, 1]
-    state = np.where(diff > 0.03 * leg, 1, np.where(diff < -0.03 * leg, -1, 0))  # 1 = left stance
-    starts: dict[str, list[int]] = {"left": [], "right": []}
-    runs: dict[str, list[tuple[int, int]]] = {"left": [], "right": []}
-    i = 0
-    while i < len(state):
-        if state[i] == 0:
-            i += 1
-            continue
-        j = i
-        while j + 1 < len(state) and state[j + 1] == state[i]:
-            j += 1
-        side = "left" if state[i] == 1 else "right"
-        if j - i + 1 >= 2 and i > 0:  # ignore a stance already under way at the first frame
-            starts[side].append(i)
-            runs[side].append((i, j + 1))
-        i = j + 1
+    period, _ = step_period(np.abs(diff), seq.fps)
+    runs = stance_runs(diff, leg, period)
+    starts = {s: [a for a, _ in runs[s]] for s in SIDES}
     counts = {s: len(runs[s]) for s in SIDES}
     if min(counts.values()) < MIN_STANCES_PER_SIDE:
         raise TooFewStrides(
@@ -146,10 +171,9 @@ def analyse_frontal(seq: PoseSequence, view: str) -> FrontalAnalysis:
             drop_frame[a:b] = angle[a:b]
     per_frame["pelvic_drop_deg"] = drop_frame
     all_starts = np.sort(np.concatenate([starts["left"], starts["right"]]))
-    steps = len(all_starts) - 1
-    period, _ = step_period(np.abs(diff), seq.fps)
+    slope = theilslopes(all_starts.astype(float), np.arange(len(all_starts)))[0]
     central = {
-        "cadence_spm": 60.0 * steps * seq.fps / float(all_starts[-1] - all_starts[0]),
+        "cadence_spm": 60.0 * seq.fps / float(slope),
         "cadence_frequency_spm": 60.0 * seq.fps / period if np.isfinite(period) else float("nan"),
     }
     if fixed:

@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-
 from scipy.ndimage import median_filter
 
 from kinetrace.video import cleaning

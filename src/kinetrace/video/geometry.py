@@ -18,7 +18,7 @@ def joint_angle(a: FloatArray, b: FloatArray, c: FloatArray) -> FloatArray:
     v1 = a - b
     v2 = c - b
     cos = np.sum(v1 * v2, axis=-1) / (np.linalg.norm(v1, axis=-1) * np.linalg.norm(v2, axis=-1))
-    return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+    return np.asarray(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))), dtype=np.float64)
 
 
 def flexion(a: FloatArray, b: FloatArray, c: FloatArray) -> FloatArray:
@@ -48,7 +48,7 @@ def facing_direction(seq: PoseSequence) -> FloatArray:
         if sign[i] == 0:
             sign[i] = last
         last = sign[i]
-    return sign
+    return np.asarray(sign, dtype=np.float64)
 
 
 def to_runner_frame(points: FloatArray, facing: FloatArray) -> FloatArray:
@@ -68,7 +68,7 @@ def inclination_from_vertical(lower: FloatArray, upper: FloatArray) -> FloatArra
     """
     dx = lower[..., 0] - upper[..., 0]
     dy = upper[..., 1] - lower[..., 1]
-    return np.degrees(np.arctan2(dx, dy))
+    return np.asarray(np.degrees(np.arctan2(dx, dy)), dtype=np.float64)
 
 
 def midpoint(a: FloatArray, b: FloatArray) -> FloatArray:

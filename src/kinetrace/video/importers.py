@@ -1,7 +1,12 @@
 """Importers for keypoints made by other tools.
 
 * Sports2D / Pose2Sim ``.trc`` (OpenSim marker file: tab-separated, 5 header lines, X/Y/Z
-  per marker, Y vertical **up**). Converted to the image convention (y down); Z ignored.
+  per marker). Metre files have Y **up**; Sports2D's pixel files (``*_px.trc``) keep the
+  image's Y **down** although their header says ``Units m`` (Sports2D 0.8 ``process.py``:
+  ``make_trc_with_trc_data`` always writes ``m``; only ``convert_px_to_meters`` flips Y).
+  The convention is taken from the header's ``Units`` (``px`` = y down) and the file name
+  (``_px``), then checked against anatomy (the head must be above the ankles); it is
+  reported in the sequence's ``source``. Converted to the image convention (y down); Z ignored.
 * OpenPose JSON: one ``*_keypoints.json`` per frame (a directory of them, or a single
   file for a photo), ``people[0].pose_keypoints_2d`` = flat ``[x, y, c] * K`` in pixels,
   BODY_25 (K = 25) or COCO (K = 18).
@@ -13,6 +18,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import NDArray
 
 from kinetrace.video.errors import UnreadableVideo
 from kinetrace.video.pose import PoseSequence
@@ -57,23 +63,44 @@ def read_trc(path: Path, *, scale: float = 1.0) -> PoseSequence:
         for i, r in enumerate(rows):
             cells = r[2 + 3 * m : 4 + 3 * m]
             if len(cells) == 2 and cells[0].strip() and cells[1].strip():
-                xy[i, k] = (float(cells[0]) * scale, -float(cells[1]) * scale)
+                xy[i, k] = (float(cells[0]) * scale, float(cells[1]) * scale)
                 conf[i, k] = 1.0
     if found == 0:
         allowed = sorted({a for aliases in names.values() for a in aliases})
         raise UnreadableVideo(f"{path}: no known marker names in the .trc header; allowed: {allowed}")
-    size = (int(np.nanmax(xy[..., 0], initial=1)), int(-np.nanmin(xy[..., 1], initial=-1)))
-    return PoseSequence(xy=xy, conf=conf, fps=fps, size=size, source=f"trc:{path.name}")
+    convention = _y_convention(xy, str(meta.get("Units", "")).strip(), path.name)
+    if convention.startswith("y up"):
+        xy[..., 1] = -xy[..., 1]
+    size = (int(np.nanmax(xy[..., 0], initial=1)), int(np.nanmax(np.abs(xy[..., 1]), initial=1)))
+    return PoseSequence(xy=xy, conf=conf, fps=fps, size=size, source=f"trc:{path.name} ({convention})")
 
 
-def write_trc(seq: PoseSequence, path: Path) -> None:
-    """Write ``seq`` as a Sports2D-style ``.trc`` (for tests and exchange); Y is flipped up."""
+def _y_convention(xy: NDArray[np.float64], units: str, name: str) -> str:
+    """``"y up (...)"`` or ``"y down (...)"`` for raw TRC coordinates, with the reason."""
+    stated_down = units.lower() == "px" or "_px" in name.lower()
+    head = np.nanmedian(xy[:, [INDEX["nose"], INDEX["left_shoulder"], INDEX["right_shoulder"]], 1])
+    feet = np.nanmedian(xy[:, [INDEX["left_ankle"], INDEX["right_ankle"]], 1])
+    why = f"Units {units or '?'}, file name {'with' if '_px' in name.lower() else 'without'} _px"
+    if np.isfinite(head) and np.isfinite(feet):
+        anatomy_down = head < feet
+        if anatomy_down != stated_down:
+            found = "y down" if anatomy_down else "y up"
+            return f"{found} (from anatomy: head above ankles; header said otherwise: {why})"
+    return f"{'y down' if stated_down else 'y up'} ({why})"
+
+
+def write_trc(seq: PoseSequence, path: Path, *, units: str = "m", y_up: bool = True) -> None:
+    """Write ``seq`` as a Sports2D-style ``.trc`` (for tests and exchange).
+
+    Default: metre-file convention (Y up; values stay pixel-scaled). ``units="m", y_up=False``
+    with a ``*_px.trc`` name imitates Sports2D's pixel files (image Y down, header ``m``).
+    """
     names = mapping("trc_marker_names")["names"]
     cols = [(names[k][0], INDEX[k]) for k in KEYPOINTS if k in names]
     lines = [
         f"PathFileType\t4\t(X/Y/Z)\t{path.name}",
         "DataRate\tCameraRate\tNumFrames\tNumMarkers\tUnits\tOrigDataRate\tOrigDataStartFrame\tOrigNumFrames",
-        f"{seq.fps}\t{seq.fps}\t{seq.n_frames}\t{len(cols)}\tpx\t{seq.fps}\t1\t{seq.n_frames}",
+        f"{seq.fps}\t{seq.fps}\t{seq.n_frames}\t{len(cols)}\t{units}\t{seq.fps}\t1\t{seq.n_frames}",
         "Frame#\tTime\t" + "\t\t\t".join(n for n, _ in cols),
         "\t\t" + "\t".join(f"X{i + 1}\tY{i + 1}\tZ{i + 1}" for i in range(len(cols))),
     ]
@@ -81,7 +108,7 @@ def write_trc(seq: PoseSequence, path: Path) -> None:
         cells = []
         for _, k in cols:
             x, y = seq.xy[f, k]
-            cells += ["", "", ""] if not np.isfinite(x) else [f"{x:.5f}", f"{-y:.5f}", "0.0"]
+            cells += ["", "", ""] if not np.isfinite(x) else [f"{x:.5f}", f"{-y if y_up else y:.5f}", "0.0"]
         lines.append(f"{f + 1}\t{f / seq.fps:.5f}\t" + "\t".join(cells))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 

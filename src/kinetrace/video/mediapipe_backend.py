@@ -20,7 +20,6 @@ from numpy.typing import NDArray
 from kinetrace.video.pose import FloatArray
 from kinetrace.video.skeleton import KEYPOINTS, mapping
 
-
 #: Set (to anything) to let MediaPipe, TFLite and FFmpeg print their own log lines (``--verbose``).
 VERBOSE_ENV = "KINETRACE_VERBOSE"
 
@@ -103,10 +102,11 @@ class MediaPipeBackend:
     def detect(self, frame: NDArray[np.uint8], timestamp_s: float) -> FloatArray | None:
         """Return ``(K, 3)`` keypoints ``[x_px, y_px, visibility]`` or ``None``."""
         h, w = frame.shape[:2]
-        img = frame
+        img: NDArray[np.uint8] = frame
         if self._max_side and max(h, w) > self._max_side:
             scale = self._max_side / max(h, w)
-            img = cv2.resize(frame, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+            img = np.asarray(cv2.resize(frame, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA),
+                             dtype=np.uint8)  # fmt: skip
         rgb = cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
         if self._frames_seen < 3:  # the graph logs while it warms up on the first frames
             with quiet_native_logs():
@@ -125,11 +125,12 @@ class MediaPipeBackend:
 
     def reset(self) -> None:
         """Start a fresh tracker (call before each clip)."""
-        self._pose.close()
         with quiet_native_logs():
+            self._pose.close()
             self._pose = self._mp.solutions.pose.Pose(**self._kwargs)
         self._frames_seen = 0
 
     def close(self) -> None:
         """Release the MediaPipe graph."""
-        self._pose.close()
+        with quiet_native_logs():
+            self._pose.close()

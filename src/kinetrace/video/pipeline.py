@@ -20,11 +20,13 @@ from kinetrace.video.posture import analyse_frames
 from kinetrace.video.reference import entry, reference_for
 from kinetrace.video.results import GaitResult, Metric, PostureResult, RulaFrame
 from kinetrace.video.skeleton import INDEX
-from kinetrace.video.video_io import MediaInfo, iter_frames, probe
+from kinetrace.video.video_io import MediaInfo, count_people, iter_frames, probe
 
 Progress = Callable[[int, int], None]
 VIEWS = ("side", "front", "back")
 MIN_CONF = 0.3
+#: Frames sampled for the people count (OpenCV HOG person detector, ~0.1-0.3 s per frame).
+PEOPLE_SAMPLES = 8
 #: Fraction of frames in which a person must be found.
 MIN_PERSON_FRACTION = 0.3
 REQUIRED = {
@@ -42,10 +44,13 @@ def load_keypoints(
     *,
     static: bool,
     keypoint_fps: float | None = None,
+    people: list[int] | None = None,
 ) -> tuple[PoseSequence, MediaInfo | None]:
     """Keypoints from a keypoint file (.trc, OpenPose .json/dir) or by running the pose backend.
 
-    OpenPose JSON carries no frame rate: pass ``keypoint_fps`` (default 30 Hz).
+    OpenPose JSON carries no frame rate: pass ``keypoint_fps`` (default 30 Hz). When
+    ``people`` is a list, the number of people OpenCV's HOG detector sees in up to
+    :data:`PEOPLE_SAMPLES` evenly spread frames is appended to it.
     """
     if path.suffix.lower() == ".trc":
         return read_trc(path), None
@@ -60,8 +65,11 @@ def load_keypoints(
         backend = MediaPipeBackend(static_image_mode=static or info.is_image)
     backend.reset()
     frames = []
+    every = max(1, info.n_frames // PEOPLE_SAMPLES)
     for i, frame in enumerate(iter_frames(info)):
         frames.append(backend.detect(frame, i / info.fps))
+        if people is not None and i % every == every // 2:
+            people.append(count_people(frame))
         if progress is not None:
             progress(i + 1, max(info.n_frames, i + 1))
     seq = PoseSequence.from_frames(frames, fps=info.fps, size=info.size, source=backend.name)
@@ -141,8 +149,9 @@ def analyse_gait(
     if keypoint_fps is not None and not (1.0 <= keypoint_fps <= 1000.0):
         raise InvalidOption(f"fps must be between 1 and 1000 Hz; got {keypoint_fps}")
     path = Path(path)
-    seq, info = load_keypoints(path, backend, progress, static=False, keypoint_fps=keypoint_fps)
-    notes = _fps_notes(path, seq, keypoint_fps)
+    people: list[int] = []
+    seq, info = load_keypoints(path, backend, progress, static=False, keypoint_fps=keypoint_fps, people=people)
+    notes = _fps_notes(path, seq, keypoint_fps) + views.several_people(people)
     found = views.detect(seq)
     used, view_notes = views.resolve(view, found)
     check_quality(seq, REQUIRED[used])
@@ -155,11 +164,23 @@ def analyse_gait(
         duration_s=seq.n_frames / seq.fps, metrics=part.metrics, warnings=notes, view=used,
         view_detected=found.view, view_evidence=found.evidence,
         initial_contacts=part.contacts, lr_swaps_repaired=part.relabelled, cadence_check=part.cadence_check,
+        series=_series(seq, part),
     )  # fmt: skip
     result._frames = frame_table(part.seq, part.per_frame)
     if out_dir is not None:
-        write_all(result, part.seq, info, Path(out_dir), part.key_frames, video=annotated_video)
+        plot = ({k: part.per_frame[k] for k in part.plotted}, part.contacts, f"{path.name}: {used} view")
+        write_all(result, part.seq, info, Path(out_dir), part.key_frames, video=annotated_video, arcs=part.arcs,
+                  plot=plot)  # fmt: skip
     return result
+
+
+def _series(seq: PoseSequence, part: _Part, max_points: int = 600) -> dict[str, list[float | None]]:
+    """The plotted angles, at most ``max_points`` samples, for the web page's plots."""
+    step = max(1, int(np.ceil(seq.n_frames / max_points)))
+    out: dict[str, list[float | None]] = {"time_s": [round(float(t), 3) for t in seq.times[::step]]}
+    for k in part.plotted:
+        out[k] = [None if not np.isfinite(v) else round(float(v), 1) for v in part.per_frame[k][::step]]
+    return out
 
 
 def _fps_notes(path: Path, seq: PoseSequence, keypoint_fps: float | None) -> list[str]:
@@ -183,6 +204,8 @@ class _Part:
     seq: PoseSequence
     relabelled: int = 0
     cadence_check: dict[str, float] = field(default_factory=dict)
+    arcs: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
+    plotted: tuple[str, ...] = ()
 
 
 def _side(raw: PoseSequence) -> _Part:
@@ -206,7 +229,10 @@ def _side(raw: PoseSequence) -> _Part:
                              f"knee flexion {a.per_frame[f'knee_flexion_{s}_deg'][f]:.1f} deg"]  # fmt: skip
     check = {k: round(float(a.central[k]), 2) for k in ("cadence_spm", "cadence_frequency_spm")}
     check["difference_spm"] = round(check["cadence_spm"] - check["cadence_frequency_spm"], 2)
-    return _Part(metrics, a.warnings, a.per_frame, a.ic_frames, key_frames, a.fixed, a.relabelled_frames, check)
+    arcs = {f: [(s, "knee"), (s, "shank")] for s in ("left", "right") for f in a.ic_frames[s]}
+    plotted = tuple(f"{k}_{s}_deg" for k in ("knee_flexion", "shank_angle") for s in ("left", "right"))
+    return _Part(metrics, a.warnings, a.per_frame, a.ic_frames, key_frames, a.fixed, a.relabelled_frames, check,
+                 arcs, plotted)  # fmt: skip
 
 
 def _frontal(raw: PoseSequence, view: str) -> _Part:
@@ -230,7 +256,9 @@ def _frontal(raw: PoseSequence, view: str) -> _Part:
     check = {"cadence_spm": round(b.central["cadence_spm"], 2),
              "cadence_frequency_spm": round(b.central["cadence_frequency_spm"], 2)}  # fmt: skip
     check["difference_spm"] = round(check["cadence_spm"] - check["cadence_frequency_spm"], 2)
-    return _Part(metrics, b.warnings, b.per_frame, b.stance_starts, key_frames, b.fixed, b.lr_fixed_frames, check)
+    plotted = tuple(f"shoulder_abduction_{s}_deg" for s in ("left", "right"))
+    return _Part(metrics, b.warnings, b.per_frame, b.stance_starts, key_frames, b.fixed, b.lr_fixed_frames, check,
+                 plotted=plotted)  # fmt: skip
 
 
 def analyse_posture(
@@ -283,7 +311,7 @@ def analyse_posture(
         k = int(np.argmax(grand))
         worst_i = valid[k][0]
         side, sc = max(valid[k][1].items(), key=lambda kv: kv[1]["grand"])
-        worst = RulaFrame(side=side, **sc)  # type: ignore[arg-type]
+        worst = RulaFrame(side=side, **sc)
         lv = np.array([max(fr.values(), key=lambda v: v["grand"])["action_level"] for _, fr in valid])
         levels = {str(level): float(100 * np.mean(lv == level)) for level in (1, 2, 3, 4)}
     result = PostureResult(

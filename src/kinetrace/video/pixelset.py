@@ -103,7 +103,7 @@ class Motion:
         advance = self.frames[-1][1:4] - self.frames[0][1:4]
         out[1] += cycles * advance[0]
         out[3] += cycles * advance[2]
-        return out
+        return np.asarray(out, dtype=np.float64)
 
 
 def _slerp(q0: FloatArray, q1: FloatArray, w: float) -> FloatArray:
@@ -397,6 +397,8 @@ def standard_set() -> list[ClipSpec]:
         ClipSpec("run_side_pan_30", pan=True),
         ClipSpec("run_oblique_30", view="oblique"),
         ClipSpec("run_back_30", view="back"),
+        ClipSpec("run_back_30_phase", view="back", phase=0.37),
+        ClipSpec("run_back_30_far", view="back", distance_m=6.0, phase=0.6),
         ClipSpec("run_front_30", view="front"),
         ClipSpec("walk_side_r_30", motion="walk", seconds=8.0),
         ClipSpec("run_side_short", seconds=1.5),
@@ -404,6 +406,106 @@ def standard_set() -> list[ClipSpec]:
         ClipSpec("run_side_r_720", size=(1280, 720), seconds=4.0),
     ]
     return specs
+
+
+# ----------------------------------------------------------------------------- posture photos
+
+
+@dataclass(frozen=True)
+class PostureSpec:
+    """A still work posture, side view: trunk and neck flexion and upper-arm flexion (deg, about the lateral axis)."""
+
+    name: str
+    trunk: float = 0.0
+    neck: float = 0.0
+    arm: float = 0.0
+    elbow: float = 60.0
+
+
+def posture_set() -> list[PostureSpec]:
+    """Rendered postures with known angles (RULA bands: trunk 0/<20/20-60/>60, neck 0-10/10-20/>20, arm bands)."""
+    return [
+        PostureSpec("posture_upright", 0, 5, 10, 80),
+        PostureSpec("posture_desk", 15, 25, 30, 90),
+        PostureSpec("posture_bend", 40, 15, 60, 60),
+        PostureSpec("posture_reach", 10, 10, 100, 30),
+        PostureSpec("posture_stoop", 50, 20, 45, 70),
+    ]
+
+
+def _q(deg: float) -> list[float]:
+    """Quaternion (w, x, y, z) for ``deg`` about the humanoid's lateral (z) axis; + = backwards."""
+    a = math.radians(deg) / 2
+    return [math.cos(a), 0.0, 0.0, math.sin(a)]
+
+
+def posture_pose(spec: PostureSpec) -> FloatArray:
+    """A DeepMimic pose vector for ``spec`` (both arms alike; the chest carries the trunk flexion)."""
+    pose = np.zeros(44)
+    pose[0], pose[1:4], pose[4:8] = 1 / 30, (0.0, 0.9, 0.0), (1, 0, 0, 0)
+    k = 8
+    for name, dof in MOTION_JOINTS:
+        if dof == 4:
+            pose[k : k + 4] = (1, 0, 0, 0)
+        if name == "chest":
+            pose[k : k + 4] = _q(-spec.trunk)
+        elif name == "neck":
+            pose[k : k + 4] = _q(-spec.neck)
+        elif name.endswith("shoulder"):
+            pose[k : k + 4] = _q(spec.arm)
+        elif name.endswith("elbow"):
+            pose[k] = math.radians(spec.elbow)
+        k += dof
+    return pose
+
+
+def keypoints_2d(
+    J: dict[str, FloatArray], px_per_m: float = 200.0, origin: tuple[float, float] = (320, 420)
+) -> FloatArray:
+    """The project's keypoints of one frame, orthographic side projection (x forward right, image y down), (K, 3)."""
+    from kinetrace.video.skeleton import KEYPOINTS
+
+    pts = dict(J)
+    for side in ("left", "right"):
+        pts[f"{side}_index"] = J[f"{side}_wrist"] + 0.3 * (J[f"{side}_wrist"] - J[f"{side}_elbow"])
+        pts[f"{side}_eye"] = 0.5 * (J["nose"] + J[f"{side}_ear"])
+    out = np.zeros((len(KEYPOINTS), 3))
+    for i, name in enumerate(KEYPOINTS):
+        p = pts[name]
+        out[i] = (origin[0] + px_per_m * p[0], origin[1] - px_per_m * p[1], 1.0)
+    return out
+
+
+def render_posture(spec: PostureSpec, out_dir: Path) -> Path:
+    """A side-view photo ``<name>.png`` and ``<name>.truth.json`` (angles and RULA in the project's definitions)."""
+    import cv2
+
+    from kinetrace.video.pose import PoseSequence
+    from kinetrace.video.posture import analyse_frames
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    png, truth_path = out_dir / f"{spec.name}.png", out_dir / f"{spec.name}.truth.json"
+    if png.exists() and truth_path.exists():
+        return png
+    scene = Scene()
+    try:
+        scene.set_pose(scene.bodies[0], posture_pose(spec))
+        J = scene.joints(scene.bodies[0])
+        view, proj = camera(ClipSpec("posture", distance_m=3.5), np.array([0.0, 0.9, 0.0]))
+        p = scene.p
+        img = p.getCameraImage(640, 480, view, proj, renderer=p.ER_TINY_RENDERER, lightDirection=[1, 3, 2],
+                               physicsClientId=scene.cid)[2]  # fmt: skip
+        cv2.imwrite(str(png), np.reshape(np.asarray(img, dtype=np.uint8), (480, 640, 4))[:, :, 2::-1])
+    finally:
+        scene.close()
+    kp = keypoints_2d(J)
+    seq = PoseSequence.from_frames([kp], fps=1.0, size=(640, 480), source="truth")
+    a = analyse_frames(seq)
+    truth = {"spec": asdict(spec), "view": a.view,
+             "angles": {k: float(v[0]) for k, v in a.per_frame.items() if np.isfinite(v[0])},
+             "rula": a.rula[0]}  # fmt: skip
+    truth_path.write_text(json.dumps(truth, indent=1), encoding="utf-8")
+    return png
 
 
 def iter_set(out_dir: Path, names: list[str] | None = None) -> Iterator[tuple[ClipSpec, Path]]:

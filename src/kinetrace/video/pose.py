@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 from numpy.typing import NDArray
@@ -79,7 +79,7 @@ class PoseSequence:
     @classmethod
     def from_frames(
         cls,
-        frames: Sequence[NDArray[np.floating] | None],
+        frames: Sequence[NDArray[np.floating[Any]] | None],
         *,
         fps: float,
         size: tuple[int, int],

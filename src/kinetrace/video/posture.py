@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kinetrace.video.geometry import flexion, midpoint
+from kinetrace.video.geometry import facing_direction, flexion, midpoint
 from kinetrace.video.pose import FloatArray, PoseSequence
 from kinetrace.video.rula import RulaInput, score, threshold
 
@@ -33,7 +33,7 @@ def _signed(v: FloatArray, ref: FloatArray) -> FloatArray:
     """Signed angle (deg) from ``ref`` to ``v`` in image coordinates (y down), + = clockwise on screen."""
     cross = ref[:, 0] * v[:, 1] - ref[:, 1] * v[:, 0]
     dot = np.sum(ref * v, axis=1)
-    return np.degrees(np.arctan2(cross, dot))
+    return np.asarray(np.degrees(np.arctan2(cross, dot)), dtype=np.float64)
 
 
 def analyse_frames(seq: PoseSequence) -> PostureAnalysis:
@@ -57,8 +57,7 @@ def analyse_frames(seq: PoseSequence) -> PostureAnalysis:
     vertical = np.tile([0.0, -1.0], (n, 1))
     ear_mid = midpoint(P["left_ear"], P["right_ear"])
     head = ear_mid - sh_mid
-    face = np.sign(np.nan_to_num(P["nose"][:, 0] - ear_mid[:, 0]))
-    face[face == 0] = 1.0
+    face = facing_direction(seq)  # heel->toe first (a faceless or turned head misleads nose-vs-ears)
     pf: dict[str, FloatArray] = {}
     if frontal:
         pf["trunk_side_bend_deg"] = np.abs(_signed(up, vertical))
@@ -77,28 +76,18 @@ def analyse_frames(seq: PoseSequence) -> PostureAnalysis:
         pf["trunk_side_bend_deg"] = np.zeros(n)
         pf["neck_side_bend_deg"] = np.zeros(n)
         assumptions.append("side view: side-bending and abduction are not visible and are scored as absent")
-    for s in SIDES:
-        arm = P[f"{s}_elbow"] - P[f"{s}_shoulder"]
-        if frontal:
-            out = P[f"{s}_shoulder"] - sh_mid
-            out = out - np.sum(out * up, axis=1, keepdims=True) * up
-            out /= np.linalg.norm(out, axis=1, keepdims=True)
-            elev = np.degrees(np.arctan2(np.sum(arm * out, axis=1), np.sum(arm * -up, axis=1)))
-            lat = np.sum((P[f"{s}_wrist"] - sh_mid) * out, axis=1) / width
-            pf[f"across_or_out_{s}"] = (
-                (lat < 0) | (lat > 0.5 + threshold("forearm_out_to_side_shoulder_widths"))
-            ).astype(float)
-        else:
-            elev = _signed(arm, -up) * -face  # forward = flexion
-            pf[f"across_or_out_{s}"] = np.zeros(n)
-        pf[f"upper_arm_elevation_{s}_deg"] = elev
-        pf[f"elbow_flexion_{s}_deg"] = flexion(P[f"{s}_shoulder"], P[f"{s}_elbow"], P[f"{s}_wrist"])
-        pf[f"wrist_flexion_{s}_deg"] = flexion(P[f"{s}_elbow"], P[f"{s}_wrist"], P[f"{s}_index"])
+    pf |= _arm_angles(P, sh_mid, up, width, face, frontal=frontal)
     assumptions += [
         "shoulder raised, arm supported, wrist deviation and twist, neck/trunk twist are not measured "
         "from video: scored as absent (wrist twist = 1, mid-range)",
         "legs scored as supported and balanced (1); muscle use and force/load scored 0",
     ]
+    rula = _rula_frames(pf, n, frontal=frontal)
+    return PostureAnalysis(view=view, per_frame=pf, rula=rula, assumptions=assumptions)
+
+
+def _rula_frames(pf: dict[str, FloatArray], n: int, *, frontal: bool) -> list[dict[str, dict[str, int]] | None]:
+    """RULA scores of each frame and side from the per-frame angles (None where the arm is not seen)."""
     rula: list[dict[str, dict[str, int]] | None] = []
     for i in range(n):
         frame: dict[str, dict[str, int]] = {}
@@ -125,4 +114,29 @@ def analyse_frames(seq: PoseSequence) -> PostureAnalysis:
             )
             frame[s] = score(inp)
         rula.append(frame or None)
-    return PostureAnalysis(view=view, per_frame=pf, rula=rula, assumptions=assumptions)
+    return rula
+
+
+def _arm_angles(P: dict[str, FloatArray], sh_mid: FloatArray, up: FloatArray, width: FloatArray, face: FloatArray,
+                *, frontal: bool) -> dict[str, FloatArray]:  # fmt: skip
+    """Upper-arm elevation, elbow and wrist flexion per side, and whether the forearm is across or out."""
+    n = len(sh_mid)
+    res: dict[str, FloatArray] = {}
+    for s in SIDES:
+        arm = P[f"{s}_elbow"] - P[f"{s}_shoulder"]
+        if frontal:
+            out = P[f"{s}_shoulder"] - sh_mid
+            out = out - np.sum(out * up, axis=1, keepdims=True) * up
+            out /= np.linalg.norm(out, axis=1, keepdims=True)
+            elev = np.degrees(np.arctan2(np.sum(arm * out, axis=1), np.sum(arm * -up, axis=1)))
+            lat = np.sum((P[f"{s}_wrist"] - sh_mid) * out, axis=1) / width
+            res[f"across_or_out_{s}"] = (
+                (lat < 0) | (lat > 0.5 + threshold("forearm_out_to_side_shoulder_widths"))
+            ).astype(float)
+        else:
+            elev = _signed(arm, -up) * -face  # forward = flexion
+            res[f"across_or_out_{s}"] = np.zeros(n)
+        res[f"upper_arm_elevation_{s}_deg"] = elev
+        res[f"elbow_flexion_{s}_deg"] = flexion(P[f"{s}_shoulder"], P[f"{s}_elbow"], P[f"{s}_wrist"])
+        res[f"wrist_flexion_{s}_deg"] = flexion(P[f"{s}_elbow"], P[f"{s}_wrist"], P[f"{s}_index"])
+    return res

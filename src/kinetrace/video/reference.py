@@ -1,7 +1,15 @@
-"""Loader for ``reference_values.yaml`` (published reference values and MDCs, with sources)."""
+"""Loader for ``reference_values.yaml`` (published reference values and MDCs, with sources).
+
+The MDC a video marker carries into trial scoring is the *larger* of the published
+figure (human re-tests, other 2D pipelines) and this pipeline's own test-retest MDC95
+measured on the pixel set (``measured_mdc.json``, written by ``kinetrace bench-video
+--write-mdc``): a smaller published figure would let pose noise pass as real change.
+"""
 
 from __future__ import annotations
 
+import json
+import math
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -10,12 +18,49 @@ import yaml
 
 from kinetrace.video.results import Reference
 
+MEASURED_FILE = "measured_mdc.json"
+
+
+@lru_cache(maxsize=1)
+def load_measured_mdc() -> dict[str, Any]:
+    """The pixel-set test-retest MDC95 per metric (``{}`` when the file is absent)."""
+    res = resources.files("kinetrace.video").joinpath(MEASURED_FILE)
+    if not res.is_file():
+        return {}
+    data: dict[str, Any] = json.loads(res.read_text("utf-8"))
+    return data
+
+
+def _merged_mdc(metric_id: str, yaml_mdc: dict[str, Any] | None) -> dict[str, Any] | None:
+    measured = load_measured_mdc().get("metrics", {}).get(metric_id)
+    if measured is None:
+        return yaml_mdc
+    value = math.ceil(float(measured["mdc95"]) * 10) / 10
+    if yaml_mdc is not None and yaml_mdc.get("kind") == "published" and float(yaml_mdc["value"]) >= value:
+        return yaml_mdc
+    earlier = ""
+    if yaml_mdc is not None:
+        earlier = f"; replaces the {yaml_mdc['kind']} figure {yaml_mdc['value']} ({yaml_mdc['source']})"
+    return {
+        "value": value,
+        "kind": "pixel-set test-retest",
+        "source": (
+            f"Kinetrace pixel set ({load_measured_mdc().get('method', '')}): SD {measured['retest_sd']:.2f} over "
+            f"{int(measured['retest_clips'])} repeat clips of one rendered runner, MDC95 = 1.96 x sqrt(2) x SD = "
+            f"{measured['mdc95']:.2f}, rounded up; measured {load_measured_mdc().get('measured', '?')}" + earlier
+        ),
+    }
+
 
 @lru_cache(maxsize=1)
 def load_reference_values() -> dict[str, Any]:
-    """Parsed ``reference_values.yaml``."""
+    """Parsed ``reference_values.yaml``, each metric's MDC merged with the measured one."""
     text = resources.files("kinetrace.video").joinpath("reference_values.yaml").read_text("utf-8")
     data: dict[str, Any] = yaml.safe_load(text)
+    for mid, e in data["metrics"].items():
+        mdc = _merged_mdc(mid, e.get("mdc"))
+        if mdc is not None:
+            e["mdc"] = mdc
     return data
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 import numpy as np
+from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 Side = Literal["left", "right", "central", "bilateral"]
@@ -72,7 +73,7 @@ class Metric(BaseModel):
 class FrameTable:
     """Per-frame columns (keypoints and angles) kept for the CSV; not serialised to JSON."""
 
-    def __init__(self, times: np.ndarray, columns: dict[str, np.ndarray]) -> None:
+    def __init__(self, times: NDArray[np.float64], columns: dict[str, NDArray[np.float64]]) -> None:
         self.times = times
         self.columns = columns
 
@@ -110,6 +111,8 @@ class GaitResult(_Result):
     initial_contacts: dict[str, list[int]] = Field(default_factory=dict)
     lr_swaps_repaired: int = 0
     cadence_check: dict[str, float] = Field(default_factory=dict)
+    #: Plotted per-frame angles (``time_s`` + ``<angle>_<side>_deg``), down-sampled, for the web page.
+    series: dict[str, list[float | None]] = Field(default_factory=dict)
 
 
 class RulaFrame(BaseModel):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 from kinetrace.video.pose import FloatArray, PoseSequence
 from kinetrace.video.skeleton import INDEX, KEYPOINTS
@@ -218,8 +219,8 @@ def frontal_runner(
 
 
 def _to_pose(
-    x_px: np.ndarray,
-    xy: np.ndarray,
+    x_px: NDArray[np.float64],
+    xy: NDArray[np.float64],
     *,
     px_per_leg: float,
     fps: float,

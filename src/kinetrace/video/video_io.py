@@ -63,7 +63,7 @@ def iter_frames(info: MediaInfo) -> Iterator[NDArray[np.uint8]]:
     if info.is_image:
         img = cv2.imread(str(info.path))
         if img is not None:
-            yield img
+            yield np.asarray(img, dtype=np.uint8)
         return
     cap = cv2.VideoCapture(str(info.path))
     try:
@@ -71,6 +71,19 @@ def iter_frames(info: MediaInfo) -> Iterator[NDArray[np.uint8]]:
             ok, frame = cap.read()
             if not ok:
                 break
-            yield frame
+            yield np.asarray(frame, dtype=np.uint8)
     finally:
         cap.release()
+
+
+def count_people(frame: NDArray[np.uint8]) -> int:
+    """People OpenCV's HOG person detector (Dalal & Triggs 2005) finds in ``frame`` (weight > 0.5).
+
+    The frame is scaled to 480 px high first (speed; people under ~130 px are missed).
+    """
+    h = frame.shape[0]
+    img = frame if h <= 480 else cv2.resize(frame, (round(frame.shape[1] * 480 / h), 480))
+    hog = cv2.HOGDescriptor()
+    hog.setSVMDetector(np.asarray(cv2.HOGDescriptor.getDefaultPeopleDetector(), dtype=np.float32))
+    _, weights = hog.detectMultiScale(img, winStride=(8, 8), padding=(8, 8), scale=1.05)
+    return int(np.count_nonzero(np.asarray(weights).ravel() > 0.5))

@@ -63,7 +63,8 @@ def detect(seq: PoseSequence) -> ViewFound:
 def resolve(stated: str, found: ViewFound) -> tuple[str, list[str]]:
     """The view to analyse and any warning; raises :class:`ViewMismatch` on side vs front/back."""
     r = found.evidence.get("width_to_trunk_ratio", float("nan"))
-    why = f"shoulders and hips {r:.2f} trunk lengths wide (side-on < {SIDE_MAX_RATIO}, front/back > {FRONTAL_MIN_RATIO})"
+    why = (f"shoulders and hips {r:.2f} trunk lengths wide "
+           f"(side-on < {SIDE_MAX_RATIO}, front/back > {FRONTAL_MIN_RATIO})")  # fmt: skip
     if found.view == "oblique":
         notes = [f"the camera looks obliquely at the runner ({why}); angles are foreshortened. "
                  "Film square-on from the side, front or back."]  # fmt: skip
@@ -105,3 +106,16 @@ def person_switches(seq: PoseSequence) -> list[str]:
             "more than one person or a partly hidden runner"
         )
     return notes
+
+
+def several_people(counts: list[int]) -> list[str]:
+    """Warn when a quarter or more of the sampled frames show two or more people."""
+    crowded = sum(1 for c in counts if c >= 2)
+    if not counts or crowded < 0.25 * len(counts):
+        return []
+    return [
+        f"{max(counts)} people were seen in {crowded} of {len(counts)} sampled frames (OpenCV HOG person detector). "
+        "The analysis follows ONE person: the one the pose model found first and then tracked frame to frame "
+        "(MediaPipe keeps a single, continuous track). Check the contact sheet shows the runner you meant; "
+        "if not, crop or trim the video to that runner."
+    ]

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -15,7 +17,7 @@ from kinetrace.web.views import episode_view, is_htmx
 VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v", ".trc", ".jpg", ".jpeg", ".png")
 
 
-class VideoForm(forms.ModelForm):
+class VideoForm(forms.ModelForm[m.VideoAnalysis]):
     class Meta:
         model = m.VideoAnalysis
         fields = ["kind", "view", "file"]
@@ -40,6 +42,48 @@ def videos(request: HttpRequest, episode: m.Episode) -> HttpResponse:
     return render(request, "web/videos.html", ctx, status=400 if form.errors else 200)
 
 
+#: The same side colours as the key frames and PNG plots (kinetrace.video.outputs.SIDE_HEX).
+SIDE_COLOURS = {"left": "#148ce6", "right": "#f07814"}
+PLOT_W, PLOT_H, PAD = 640, 150, 30
+
+
+def angle_plots(result: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """SVG polylines (angle against time, per side) with each side's contacts, from a result's ``series``."""
+    result = result or {}
+    series = result.get("series") or {}
+    times = series.get("time_s") or []
+    if len(times) < 2:
+        return []
+    fps = float(result.get("fps") or 30.0)  # JSON value
+    t0, t1 = times[0], times[-1]
+    names = sorted({k.rsplit("_", 2)[0] for k in series if k.endswith(("_left_deg", "_right_deg"))})
+    return [p for p in (_plot(name, series, times, t0, t1, fps, result) for name in names) if p]
+
+
+def _plot(name: str, series: dict[str, Any], times: list[float], t0: float, t1: float, fps: float,
+          result: dict[str, Any]) -> dict[str, Any] | None:  # fmt: skip
+    vals = [v for s in ("left", "right") for v in series.get(f"{name}_{s}_deg", []) if v is not None]
+    if not vals or t1 <= t0:
+        return None
+    lo, hi = min(vals), max(vals)
+    span = (hi - lo) or 1.0
+
+    def x(t: float) -> float:
+        return round(PAD + (PLOT_W - 2 * PAD) * float(t - t0) / float(t1 - t0), 1)
+
+    def y(v: float) -> float:
+        return round(PLOT_H - PAD / 2 - (PLOT_H - PAD) * float(v - lo) / float(span), 1)
+
+    lines = []
+    for side in ("left", "right"):
+        pts = " ".join(f"{x(t)},{y(v)}" for t, v in zip(times, series.get(f"{name}_{side}_deg", []), strict=False)
+                       if v is not None)  # fmt: skip
+        contacts = [x(f / fps) for f in result.get("initial_contacts", {}).get(side, [])]
+        lines.append({"side": side, "colour": SIDE_COLOURS[side], "points": pts, "contacts": contacts})
+    return {"title": name.replace("_", " ") + " (deg)", "lines": lines, "lo": round(lo), "hi": round(hi),
+            "t1": round(t1, 1), "w": PLOT_W, "h": PLOT_H, "y_lo": y(lo), "y_hi": y(hi)}  # fmt: skip
+
+
 @episode_view()
 def video(request: HttpRequest, episode: m.Episode, video_id: int) -> HttpResponse:
     row = get_object_or_404(m.VideoAnalysis, episode=episode, pk=video_id)
@@ -53,6 +97,7 @@ def video(request: HttpRequest, episode: m.Episode, video_id: int) -> HttpRespon
         "tab": "video",
         "video": row,
         "existing": set(episode.markers.values_list("key", flat=True)),
+        "plots": angle_plots(row.result),
     }
     if is_htmx(request):
         return render(request, "web/_video_status.html", ctx)
