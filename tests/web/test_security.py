@@ -233,3 +233,59 @@ def test_kinetrace_web_without_a_secret_key_says_so_in_one_line(tmp_path: Any) -
     (tmp_path / "secret_key").write_text("k" * 20 + "".join(chr(65 + i % 26) for i in range(50)))
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     assert out.returncode == 0, out.stderr
+
+
+def test_the_audit_log_pages_filters_and_exports_csv(client: Any, world: dict[str, Any]) -> None:
+    import csv
+    import io
+
+    from kinetrace.web.models import AuditEvent as Event
+
+    clinic, alice = world["a"], world["a_clinician"]
+    Event.objects.bulk_create(Event(clinic=clinic, user=alice, action="view", detail=f"row {i}") for i in range(250))
+    Event.objects.create(clinic=clinic, user=alice, patient=world["a_episode"].patient, action="record_trial")
+    Event.objects.create(clinic=clinic, user=alice, action="export_case", detail="=HYPERLINK(1)")
+    Event.objects.create(clinic=world["b"], user=world["b_clinician"], action="view", detail="clinic B")
+    client.force_login(world["a_admin"])
+    page = client.get("/audit/").content.decode()
+    assert "Page 1 of 3" in page and "clinic B" not in page and "kept 2928 days" in page
+    assert "Page 3 of 3" in client.get("/audit/?page=3").content.decode()
+    one = client.get("/audit/", {"patient": world["a_episode"].patient.ref, "user": "alice"}).content.decode()
+    assert "record_trial" in one and "row 1<" not in one
+    assert client.get("/audit/", {"since": "not-a-date"}).status_code == 400
+    body = client.get("/audit/", {"user": "alice", "format": "csv"}).content.decode()
+    rows = list(csv.reader(io.StringIO(body)))
+    assert rows[0] == ["at", "user", "patient_ref", "episode_id", "action", "detail"] and len(rows) == 253
+    assert [r[5] for r in rows if r[4] == "export_case"] == ["'=HYPERLINK(1)"]
+    client.get("/patients/")
+    actions = set(Event.objects.filter(user=world["a_admin"]).values_list("action", flat=True))
+    assert {"view_audit", "list_patients"} <= actions
+    client.force_login(world["a_clinician"])
+    assert client.get("/audit/").status_code == 403
+    assert Event.objects.filter(user=alice, action="denied:admin_only").exists()
+
+
+def test_the_demo_login_exists_only_in_demo_mode(settings: Any, db: Any) -> None:
+    from django.core.management import CommandError, call_command
+
+    from kinetrace.web.models import Membership
+
+    settings.DEMO = False
+    with pytest.raises(CommandError, match="demo mode"):
+        call_command("load_demo")
+    assert not Membership.objects.filter(user__username="demo").exists()
+
+
+def test_createadmin_makes_the_first_clinic_admin_with_a_checked_password(db: Any, monkeypatch: Any) -> None:
+    from django.core.management import CommandError, call_command
+
+    from kinetrace.web.models import Membership
+
+    monkeypatch.setenv("KT_PW", "short")
+    with pytest.raises(CommandError, match="password refused"):
+        call_command("createadmin", clinic="Riverside Physio", username="rita", password_env="KT_PW")
+    monkeypatch.setenv("KT_PW", "a-long-unusual-passphrase-31")
+    call_command("createadmin", clinic="Riverside Physio", username="rita", password_env="KT_PW", require_2fa=True)
+    membership = Membership.objects.select_related("clinic", "user").get(user__username="rita")
+    assert membership.role == Membership.ADMIN and membership.clinic.require_2fa
+    assert membership.user.check_password("a-long-unusual-passphrase-31")

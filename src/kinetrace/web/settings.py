@@ -253,6 +253,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 #: killed): its row is marked failed (kinetrace.web.tasks.reap_stale_videos).
 KINETRACE_TASK_LEASE_SECONDS = int(os.environ.get("KINETRACE_TASK_LEASE_SECONDS", "120"))
 
+#: How long audit rows are kept (8 years: the usual minimum for adult health records in the UK;
+#: set to the clinic's own rule). Deleted only by `kinetrace web prune_audit`.
+KINETRACE_AUDIT_RETENTION_DAYS = int(os.environ.get("KINETRACE_AUDIT_RETENTION_DAYS", str(8 * 366)))
+
 # Server errors: one line per error with the request id, method, route and the exception's type
 # and frames; no request body, query string, or exception message (they can carry patient data).
 LOGGING = {

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import yaml
+from django import forms
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
@@ -77,10 +83,79 @@ def import_case(request: HttpRequest) -> HttpResponse:
     return render(request, "web/import.html", {"form": form, "problems": problems}, status=status)
 
 
+#: Rows per audit page; the CSV export holds every row of the filter, up to AUDIT_CSV_MAX.
+AUDIT_PAGE = 100
+AUDIT_CSV_MAX = 200_000
+
+
+class AuditFilter(forms.Form):
+    patient = forms.CharField(required=False, max_length=64, label="Patient ref")
+    user = forms.CharField(required=False, max_length=150)
+    action = forms.CharField(required=False, max_length=40, help_text="e.g. view, record_trial, denied")
+    since = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+def _audit_rows(request: HttpRequest, form: AuditFilter) -> QuerySet[m.AuditEvent]:
+    rows = m.AuditEvent.objects.filter(clinic=clinic_of(request.user)).select_related("user", "patient")
+    if not form.is_valid():
+        return rows.none()
+    data = form.cleaned_data
+    if data["patient"]:
+        rows = rows.filter(patient__ref=data["patient"])
+    if data["user"]:
+        rows = rows.filter(user__username=data["user"])
+    if data["action"]:
+        rows = rows.filter(action__startswith=data["action"])
+    if data["since"]:
+        rows = rows.filter(at__date__gte=data["since"])
+    if data["until"]:
+        rows = rows.filter(at__date__lte=data["until"])
+    return rows
+
+
+def _audit_csv(rows: QuerySet[m.AuditEvent]) -> HttpResponse:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["at", "user", "patient_ref", "episode_id", "action", "detail"])
+    for e in rows[:AUDIT_CSV_MAX]:
+        cells: list[object] = [e.at.isoformat(), e.user.username if e.user else "", e.patient.ref if e.patient else ""]
+        cells += [e.episode_id_ref or "", e.action, e.detail]
+        writer.writerow(_csv_safe(c) for c in cells)
+    resp = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    resp["Content-Disposition"] = 'attachment; filename="audit.csv"'
+    return resp
+
+
+def _csv_safe(value: object) -> str:
+    """A cell a spreadsheet will not run as a formula (a leading = + - @ is quoted with ')."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 @clinic_view(admin=True)
 def audit_log(request: HttpRequest) -> HttpResponse:
-    events = m.AuditEvent.objects.filter(clinic=clinic_of(request.user)).select_related("user", "patient")[:500]
-    return render(request, "web/audit.html", {"events": events})
+    """The clinic's audit log: paged, filtered by patient, user, action and date; CSV export."""
+    form = AuditFilter(request.GET or None)
+    rows = (
+        _audit_rows(request, form)
+        if request.GET
+        else m.AuditEvent.objects.filter(clinic=clinic_of(request.user)).select_related("user", "patient")
+    )
+    actions.record_read(request.user, None, "view_audit", request.GET.urlencode()[:500])
+    if request.GET.get("format") == "csv":
+        return _audit_csv(rows)
+    page = Paginator(rows, AUDIT_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    ctx = {
+        "events": page,
+        "page": page,
+        "form": form if request.GET else AuditFilter(),
+        "query": query.urlencode(),
+        "retention_days": settings.KINETRACE_AUDIT_RETENTION_DAYS,
+    }
+    return render(request, "web/audit.html", ctx, status=400 if request.GET and form.errors else 200)
 
 
 REPORT_TYPES = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}

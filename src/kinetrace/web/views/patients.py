@@ -19,6 +19,7 @@ from kinetrace.web.views import clinic_view, episode_view, is_htmx, patient_view
 @clinic_view()
 def patient_list(request: HttpRequest) -> HttpResponse:
     patients = patients_for(request.user).prefetch_related("episodes")
+    actions.record_read(request.user, None, "list_patients")
     return render(request, "web/patients.html", {"patients": patients})
 
 
