@@ -40,18 +40,6 @@ def pct_change(start: float | None, end: float | None, better: Literal["higher",
     return 100.0 * sign * (end - start) / abs(start)
 
 
-def direction_words(start: float, end: float, better: Literal["higher", "lower"], mdc: float | None) -> str:
-    """A change worded by direction: "6 → 2, better by 4, beyond its MDC of 2"."""
-    diff = end - start
-    if diff == 0:
-        return f"{start:g} → {end:g}, unchanged"
-    good = (diff > 0) == (better == "higher")
-    words = f"{start:g} → {end:g}, {'better' if good else 'worse'} by {abs(diff):g}"
-    if mdc:
-        words += f", {'beyond' if abs(diff) > mdc else 'within'} its MDC of {mdc:g}"
-    return words
-
-
 def marker_points(case: Case, marker: Marker) -> list[SessionPoint]:
     """Start and end of every session for one marker, from the episode's timeline (:mod:`kinetrace.timeline`)."""
     return [
