@@ -8,6 +8,7 @@ any), and never the old contradictions ("the driver is found" when none is).
 from __future__ import annotations
 
 import copy
+import html
 import io
 from pathlib import Path
 from typing import Any
@@ -72,8 +73,6 @@ def _web_html(client: Any, make_clinic: Any, make_user: Any, data: dict[str, Any
     episode = import_case(load_case(copy.deepcopy(data)), clinic)
     resp = client.get(f"/episodes/{episode.pk}/workbench/")
     assert resp.status_code == 200
-    import html
-
     return html.unescape(resp.content.decode())
 
 
