@@ -73,7 +73,8 @@ def _web_html(client: Any, make_clinic: Any, make_user: Any, data: dict[str, Any
     episode = import_case(load_case(copy.deepcopy(data)), clinic)
     resp = client.get(f"/episodes/{episode.pk}/workbench/")
     assert resp.status_code == 200
-    return html.unescape(resp.content.decode())
+    body: bytes = resp.content
+    return html.unescape(body.decode())
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
