@@ -289,3 +289,52 @@ def test_createadmin_makes_the_first_clinic_admin_with_a_checked_password(db: An
     membership = Membership.objects.select_related("clinic", "user").get(user__username="rita")
     assert membership.role == Membership.ADMIN and membership.clinic.require_2fa
     assert membership.user.check_password("a-long-unusual-passphrase-31")
+
+
+def test_an_import_never_silently_attaches_to_an_existing_patient(client: Any, world: dict[str, Any]) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from kinetrace.web.models import Episode
+
+    from .conftest import SEED
+
+    client.force_login(world["a_clinician"])
+    n = Episode.objects.count()
+    upload = SimpleUploadedFile("case.txt", SEED.read_bytes())  # the type comes from the content
+    resp = client.post("/import/", {"file": upload})
+    assert resp.status_code == 400 and b"already has a patient" in resp.content and Episode.objects.count() == n
+    resp = client.post("/import/", {"file": SimpleUploadedFile("c.yaml", SEED.read_bytes()), "attach": "on"})
+    assert resp.status_code == 302 and Episode.objects.count() == n + 1
+    resp = client.post("/import/", {"file": SimpleUploadedFile("c.yaml", SEED.read_bytes()), "ref": "P-1\r\nX: y"})
+    assert resp.status_code == 400 and Episode.objects.count() == n + 1
+
+
+def test_the_api_refuses_a_silent_attach(client: Any, world: dict[str, Any]) -> None:
+    import json
+
+    import kinetrace
+    from kinetrace.web.models import ApiToken
+
+    from .conftest import SEED
+
+    _, raw = ApiToken.issue(world["a_clinician"], scope=ApiToken.WRITE)
+    body = json.dumps(kinetrace.load_case(SEED).to_dict())
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    resp = client.post("/api/cases", body, content_type="application/json", **auth)
+    assert resp.status_code == 409 and "already has a patient" in resp.json()["problems"][0]
+    resp = client.post("/api/cases?attach=true", body, content_type="application/json", **auth)
+    assert resp.status_code == 201
+
+
+def test_central_on_a_paired_region_is_refused_when_marked(client: Any, world: dict[str, Any]) -> None:
+    from kinetrace.knowledge import regions
+
+    paired = next(name for name, r in regions().items() if r.paired)
+    ep = world["a_episode"]
+    client.force_login(world["a_clinician"])
+    resp = client.post(
+        f"/episodes/{ep.pk}/complaint/", {"region": paired, "side": "central", "kind": "pain"}, HTTP_HX_REQUEST="true"
+    )
+    assert resp.status_code == 400
+    assert not ep.complaintareas.filter(region=paired, side="central").exists()
+    assert client.get(f"/episodes/{ep.pk}/export.yaml").status_code == 200

@@ -82,6 +82,11 @@ def do_record_view(user: Any, patient: m.Patient, what: str, episode: m.Episode 
     record_read(user, patient, "view", what, episode)
 
 
+def _no_area_yet(problem: str) -> bool:
+    """The one problem an episode being set up may have: no complaint area marked yet."""
+    return problem.startswith("complaint.areas:") and "at least 1" in problem
+
+
 def _revalidate(episode: m.Episode) -> Case | None:
     """Raise ActionError if the stored episode is no longer a valid case (rolls the action back).
 
@@ -92,7 +97,7 @@ def _revalidate(episode: m.Episode) -> Case | None:
     try:
         return casefile.episode_to_case(fresh)
     except CaseError as exc:
-        problems = [p for p in exc.problems if not p.startswith("complaint.areas")]
+        problems = [p for p in exc.problems if not _no_area_yet(p)]
         if problems:
             raise ActionError(problems) from None
         return None

@@ -21,6 +21,7 @@ from kinetrace.web import actions
 from kinetrace.web.access import episodes_for, get_episode_for_user, patients_for
 from kinetrace.web.casefile import episode_to_case
 from kinetrace.web.models import ApiToken, Membership
+from kinetrace.web.views.io import existing_patient_problem
 
 #: Minimum seconds between two writes of a token's ``last_used`` (a read should not write each time).
 LAST_USED_RESOLUTION = 60
@@ -162,14 +163,15 @@ CASE_BODY = {
 
 @api.post(
     "/cases",
-    response={201: Created, 400: Message, 403: Message, 422: Problems, 401: Message},
+    response={201: Created, 400: Message, 403: Message, 409: Problems, 422: Problems, 401: Message},
     openapi_extra=CASE_BODY,
 )
-def post_case(request: HttpRequest) -> Any:
+def post_case(request: HttpRequest, attach: bool = False) -> Any:
     """Import a ``kinetrace/case@1`` document as a new episode; with any problem nothing is written.
 
     The body is parsed with the core's limits (size, depth, items, duplicate keys, finite numbers).
-    Needs a token with the write scope.
+    Needs a token with the write scope. A case whose patient reference the clinic already has is a
+    409 unless ``attach=true`` (then it becomes a new episode of that patient).
     """
     token = getattr(request, "api_token", None)
     if token is None or token.scope != ApiToken.WRITE:
@@ -179,5 +181,7 @@ def post_case(request: HttpRequest) -> Any:
         parsed = kinetrace.load_case(parse_case_bytes(request.body))
     except CaseError as exc:
         return Status(422, {"problems": exc.problems})
+    if not attach and (clash := existing_patient_problem(request.user, parsed, None)):
+        return Status(409, {"problems": clash})
     episode = actions.do_import_case(request.user, parsed)
     return Status(201, {"episode_id": episode.pk, "patient_ref": episode.patient.ref})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import yaml
 from django import forms
@@ -20,7 +21,7 @@ from kinetrace.case.bounded import parse_case_bytes as parse_bounded
 from kinetrace.errors import CaseError
 from kinetrace.web import actions
 from kinetrace.web import models as m
-from kinetrace.web.access import clinic_of
+from kinetrace.web.access import clinic_of, patients_for
 from kinetrace.web.casefile import episode_to_case
 from kinetrace.web.forms import ImportForm
 from kinetrace.web.views import clinic_view, episode_view
@@ -41,8 +42,14 @@ def export(request: HttpRequest, episode: m.Episode, fmt: str) -> HttpResponse:
     else:
         body, ctype = yaml.safe_dump(data, sort_keys=False, allow_unicode=True), "application/yaml"
     resp = HttpResponse(body, content_type=f"{ctype}; charset=utf-8")
-    resp["Content-Disposition"] = f'attachment; filename="{episode.patient.ref}-episode{episode.pk}.case.{fmt}"'
+    name = f"{safe_name(episode.patient.ref)}-episode{episode.pk}.case.{fmt}"
+    resp["Content-Disposition"] = f'attachment; filename="{name}"'
     return resp
+
+
+def safe_name(text: str) -> str:
+    """A file-name part from a patient reference: letters, digits, '-', '_', '.' only (no header injection)."""
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", text)[:64] or "patient"
 
 
 def parse_case_bytes(raw: bytes, name: str = "") -> kinetrace.Case:
@@ -65,15 +72,43 @@ def _read_upload(upload: object) -> bytes:
     return b"".join(chunks)
 
 
+REF_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+
+
+class CaseImportForm(ImportForm):
+    attach = forms.BooleanField(
+        required=False, label="If the clinic already has this patient reference, add the case as a new episode"
+    )
+
+    def clean_ref(self) -> str:
+        ref = str(self.cleaned_data.get("ref") or "").strip()
+        if ref and not REF_PATTERN.fullmatch(ref):
+            raise forms.ValidationError("Use letters, digits, '-', '_' or '.' (a pseudonymous reference).")
+        return ref
+
+
+def existing_patient_problem(user: object, case: kinetrace.Case, ref: str | None) -> list[str]:
+    """An import that would attach to an existing patient must say so (no silent merge)."""
+    target = ref or case.patient.id
+    if patients_for(user).filter(ref=target).exists():
+        return [
+            f"patient.id: this clinic already has a patient {target!r}; choose to add the case as a new "
+            "episode of that patient, or give another patient reference"
+        ]
+    return []
+
+
 @clinic_view(("GET", "POST"))
 def import_case(request: HttpRequest) -> HttpResponse:
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = CaseImportForm(request.POST or None, request.FILES or None)
     problems: list[str] = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         ref = form.cleaned_data["ref"] or None
         try:
             case = parse_case_bytes(_read_upload(upload), upload.name)
+            if not form.cleaned_data["attach"] and (clash := existing_patient_problem(request.user, case, ref)):
+                raise CaseError(clash)
             episode = actions.do_import_case(request.user, case, ref=ref)
         except CaseError as exc:
             problems = exc.problems
@@ -176,5 +211,5 @@ def report(request: HttpRequest, episode: m.Episode, kind: str, report_fmt: str)
     actions.record_read(request.user, episode.patient, "report", f"{kind} {report_fmt}", episode)
     resp = HttpResponse(body, content_type=REPORT_TYPES[report_fmt])
     if report_fmt == "pdf":
-        resp["Content-Disposition"] = f'inline; filename="{episode.patient.ref}-{kind}-report.pdf"'
+        resp["Content-Disposition"] = f'inline; filename="{safe_name(episode.patient.ref)}-{kind}-report.pdf"'
     return resp
