@@ -11,7 +11,7 @@ PY="${PYTHON:-python3}"
 APP_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core libgl1 libglib2.0-0)
 # ... and what the tests add: PostgreSQL (throwaway test server), Chromium (Playwright browser
 # tests), poppler-utils (PDF -> PNG/text checks), wrk (scripts/loadtest).
-TEST_PACKAGES=(postgresql chromium poppler-utils wrk)
+TEST_PACKAGES=(postgresql chromium poppler-utils wrk opencv-doc)  # opencv-doc: real sample clips (video tests)
 
 # ensure_debian_packages [PACKAGE...]: install whichever of them are missing (as root or via sudo).
 ensure_debian_packages() {

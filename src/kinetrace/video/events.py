@@ -101,6 +101,8 @@ def step_period(signal: FloatArray, fps: float) -> tuple[float, float]:
     if not peaks.size:
         return float("nan"), 0.0
     best = float(ac[peaks].max())
+    if best <= 0:  # no positive self-similarity at any step-like lag: no periodic gait
+        return float("nan"), 0.0
     k = int(next(p for p in peaks if ac[p] >= STRONG_PEAK * best))  # first strong peak (not a multiple)
     y0, y1, y2 = ac[k - 1], ac[k], ac[k + 1]
     den = y0 - 2 * y1 + y2

@@ -108,10 +108,7 @@ class MediaPipeBackend:
             img = np.asarray(cv2.resize(frame, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA),
                              dtype=np.uint8)  # fmt: skip
         rgb = cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
-        if self._frames_seen < 3:  # the graph logs while it warms up on the first frames
-            with quiet_native_logs():
-                result = self._pose.process(rgb)
-        else:
+        with quiet_native_logs():  # the graph logs on warm-up and whenever it re-detects a lost person
             result = self._pose.process(rgb)
         self._frames_seen += 1
         if result.pose_landmarks is None:
