@@ -6,6 +6,7 @@ without the dev extra). The full evaluation is ``kinetrace bench-video`` (docs/v
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pytest
 
 pytest.importorskip("pybullet")
 
-from kinetrace.video.pixelset import ClipSpec, load_motion, render  # noqa: E402
+from kinetrace.video.pixelset import ClipSpec, load_motion, render
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +33,8 @@ def test_truth_has_alternating_contacts_one_step_apart_and_symmetric_angles(clip
     left, right = truth["contacts"]["left"], truth["contacts"]["right"]
     both = sorted([(f, "L") for f in left] + [(f, "R") for f in right])
     assert len(both) >= 5
-    assert all(a[1] != b[1] for a, b in zip(both, both[1:]))  # alternate
-    assert all(b[0] - a[0] == pytest.approx(12, abs=1) for a, b in zip(both, both[1:]))  # 0.4 s at 30 fps
+    assert all(a[1] != b[1] for a, b in itertools.pairwise(both))  # alternate
+    assert all(b[0] - a[0] == pytest.approx(12, abs=1) for a, b in itertools.pairwise(both))  # 0.4 s at 30 fps
     sag = truth["sagittal"]
     for k in ("knee_flexion_ic_deg", "knee_flexion_midstance_deg", "shank_angle_ic_deg"):
         assert sag["left"][k] == pytest.approx(sag["right"][k], abs=1.5), k  # the mocap runner is symmetric
