@@ -14,7 +14,7 @@ from kinetrace.export.csv import COLUMNS
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _n_measurements(case) -> int:  # type: ignore[no-untyped-def]
+def _n_measurements(case) -> int:
     n = len(case.markers) + sum(len(s.measurements) for s in case.sessions)
     return n + sum(len(t.post) + len(t.pre or {}) for _, t in case.trials)
 

@@ -7,15 +7,22 @@ them stays searchable.
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import matplotlib
 from matplotlib.figure import Figure
+from matplotlib.typing import RcKeyType
 
 from kinetrace.analysis import Analysis
 from kinetrace.case.model import Case
 from kinetrace.reports.outcomes import outcome_points
 
-_RC = {"svg.fonttype": "none", "svg.hashsalt": "kinetrace", "font.family": "DejaVu Sans", "font.size": 9}
+_RC: dict[RcKeyType, Any] = {
+    "svg.fonttype": "none",
+    "svg.hashsalt": "kinetrace",
+    "font.family": "DejaVu Sans",
+    "font.size": 9,
+}
 _DRIVER, _OTHER, _CONTROL = "#2a7ab8", "#9aa9b6", "#d0d0d0"
 
 

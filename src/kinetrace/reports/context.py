@@ -8,10 +8,9 @@ from typing import Any
 
 import yaml
 
-from kinetrace.analysis import Analysis
+from kinetrace.analysis import Analysis, supporting_trials
 from kinetrace.case.model import Case, Finding
 from kinetrace.engine.results import Explanation, MechanismClass
-from kinetrace.export.fhir import supporting_trials
 from kinetrace.knowledge import regions
 from kinetrace.knowledge.catalogue import mdc_conditions
 from kinetrace.presentation import (
