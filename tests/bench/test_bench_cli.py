@@ -109,7 +109,7 @@ def test_progress_goes_to_stderr_even_with_json(monkeypatch: pytest.MonkeyPatch)
     seen: list[bool] = []
     real = bench_commands._progress
 
-    def spy(total: int):  # type: ignore[no-untyped-def]
+    def spy(total: int):
         bar = real(total)
         seen.append(bar.console.stderr)
         return bar

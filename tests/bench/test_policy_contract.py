@@ -15,11 +15,11 @@ from kinetrace.simulate import Episode, get_scenario, scenario_names, simulate_p
 ALL = sorted(POLICIES)
 
 
-def _patient(seed: int, scenario: str = "typical"):  # type: ignore[no-untyped-def]
+def _patient(seed: int, scenario: str = "typical"):
     return simulate_patient(get_scenario(scenario), np.random.default_rng(seed))
 
 
-def _view(policy: Policy, patient, episode: Episode) -> EpisodeView:  # type: ignore[no-untyped-def]
+def _view(policy: Policy, patient, episode: Episode) -> EpisodeView:
     return EpisodeView(episode.case, truth=patient.driver if policy.needs_truth else None)
 
 

@@ -7,7 +7,7 @@ import yaml
 from tests.factories import SEED_CASE
 
 from kinetrace import load_case
-from kinetrace.case.validate import CaseError
+from kinetrace.errors import CaseError
 
 
 def _seed() -> dict[str, object]:

@@ -14,7 +14,7 @@ from kinetrace.engine.results import Reason
 CAP = EngineParams().unconfirmed_cap
 
 
-def _analyse(*trials: dict[str, object]):  # type: ignore[no-untyped-def]
+def _analyse(*trials: dict[str, object]):
     return analyse(load_case(case_dict(FS, list(trials))))
 
 

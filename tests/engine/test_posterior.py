@@ -87,4 +87,4 @@ def test_secondary_contributor_is_reported() -> None:
 def test_engine_result_is_frozen() -> None:
     result = run(load_case(two_finding_case()))
     with pytest.raises(AttributeError):
-        result.decision = None  # type: ignore[misc]
+        result.decision = None  # type: ignore[misc, assignment]

@@ -10,7 +10,7 @@ from kinetrace.reports import render_report
 
 
 @pytest.mark.slow
-def test_seed_clinician_pdf_build_time(benchmark) -> None:  # type: ignore[no-untyped-def]
+def test_seed_clinician_pdf_build_time(benchmark) -> None:
     case = load_case(SEED_CASE)
     data = benchmark.pedantic(lambda: render_report(case, kind="clinician", fmt="pdf"), rounds=3, iterations=1)
     assert data.startswith(b"%PDF")

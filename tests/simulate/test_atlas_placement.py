@@ -31,7 +31,8 @@ def _patients(name: str, n: int, seed: int) -> list[SimPatient]:
 
 def _hops(patients: list[SimPatient]) -> tuple[float, float]:
     """Mean plain atlas hops to the complaint: (listed drivers, every other finding)."""
-    driver, other = [], []
+    driver: list[int] = []
+    other: list[int] = []
     for p in patients:
         area = p.case.complaint.areas[0]
         for f in p.case.findings:
@@ -40,7 +41,7 @@ def _hops(patients: list[SimPatient]) -> tuple[float, float]:
 
 
 def _listed_drivers(patients: list[SimPatient]) -> list[tuple[SimPatient, str, str]]:
-    out = []
+    out: list[tuple[SimPatient, str, str]] = []
     for p in patients:
         if p.driver != "none":
             f = p.case.finding(p.driver)

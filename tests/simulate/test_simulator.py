@@ -9,10 +9,11 @@ import numpy as np
 import pytest
 
 from kinetrace.simulate import MDC_PER_SEM, Episode, get_scenario, link, scenario_names, simulate_patient
+from kinetrace.simulate.patient import SimPatient
 from kinetrace.simulate.scenarios import simulator_data
 
 
-def _patients(name: str, n: int, seed: int, **update: object) -> list:
+def _patients(name: str, n: int, seed: int, **update: object) -> list[SimPatient]:
     sc = get_scenario(name).model_copy(update=update) if update else get_scenario(name)
     return [simulate_patient(sc, np.random.default_rng([seed, i])) for i in range(n)]
 
@@ -104,7 +105,8 @@ def test_retests_cover_the_primary_and_local_markers_and_a_share_of_the_rest(glo
 
 def test_coarse_linkage_drivers_follow_the_coarse_rule(global_random_seed: int) -> None:
     """coarse-linkage (the old `typical`): drivers have a stronger coarse link than other findings."""
-    driver_links, other_links = [], []
+    driver_links: list[float] = []
+    other_links: list[float] = []
     for p in _patients("coarse-linkage", 400, global_random_seed):
         area = p.case.complaint.areas[0]
         for f in p.case.findings:
