@@ -38,6 +38,7 @@ def test_parts_read_with_values_queries_equal_the_prefetched_relations(
     user = make_user(clinic, "alice")
     episode = make_episode(clinic)
     marker = m.Marker.objects.filter(episode=episode).first()
+    assert marker is not None
     later = m.Session.objects.create(episode=episode, key="s9", date=dt.date(2031, 1, 2), note="later")
     trial = m.Trial.objects.create(
         session=later, key="t99", candidate="control", intervention="", note="odd", pre={marker.key: 3}

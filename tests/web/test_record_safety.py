@@ -144,6 +144,7 @@ def test_a_marker_with_recorded_values_is_archived_with_them(logged_in: tuple[An
 def test_each_kind_of_record_is_deleted_then_restored_by_undo(logged_in: tuple[Any, Any], kind: str) -> None:
     client, ep = logged_in
     e = f"/episodes/{ep.pk}"
+    obj: Any
     if kind == "finding":
         obj = m.Finding.objects.create(episode=ep, key="spare", kind="other", region="knee", side="left", text="Spare")
         url = f"{e}/findings/{obj.pk}/delete/"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, get_args
+from typing import TYPE_CHECKING, Any, cast, get_args
 
 from django import forms
 from django.utils import timezone
@@ -93,7 +93,7 @@ def region_choices() -> list[tuple[str, str]]:
     return [("", "— tap the chart —")] + [(r.id, r.label) for r in regions().values()]
 
 
-class PatientForm(forms.ModelForm):
+class PatientForm(forms.ModelForm[m.Patient]):
     class Meta:
         model = m.Patient
         fields = ["ref", "display_name", "age", "sex", "occupation", "sports", "synthetic"]
@@ -110,7 +110,7 @@ class PatientForm(forms.ModelForm):
             raise forms.ValidationError("Use letters, digits, '-', '_' or '.' (a pseudonymous reference, not a name).")
         if m.Patient.objects.filter(clinic=self.clinic, ref=ref).exists():
             raise forms.ValidationError("This clinic already has a patient with this reference.")
-        return ref
+        return str(ref)
 
     def clean_age(self) -> int | None:
         age = self.cleaned_data.get("age")
@@ -126,7 +126,7 @@ def _flag_field(flag: str) -> str:
     return "flag_" + re.sub(r"[^a-z0-9]+", "_", flag.lower()).strip("_")[:40]
 
 
-class EpisodeForm(forms.ModelForm):
+class EpisodeForm(forms.ModelForm[m.Episode]):
     """Intake: the complaint in words, its duration and aggravating activities, and the screening.
 
     Each listed flag is answered yes / no / not asked; "no" answers are recorded as "screened,
@@ -206,7 +206,7 @@ HISTORY_ROWS = 2
 KEY_RE = re.compile(r"[a-z][a-z0-9_]*")
 
 
-def _check_key(form: forms.ModelForm, model: type[m.Finding] | type[m.Marker], what: str) -> str:
+def _check_key(form: forms.ModelForm[Any], model: type[m.Finding] | type[m.Marker], what: str) -> str:
     """An optional short id: the format, reserved words and uniqueness in the episode (a field error, never a 500)."""
     key = (form.cleaned_data.get("key") or "").strip()
     if not key:
@@ -223,7 +223,7 @@ def _check_key(form: forms.ModelForm, model: type[m.Finding] | type[m.Marker], w
     return key
 
 
-class FindingForm(forms.ModelForm):
+class FindingForm(forms.ModelForm[m.Finding]):
     """A finding (candidate driver) with up to two history items (the ``case@1`` vocabulary)."""
 
     region = forms.ChoiceField(choices=region_choices)
@@ -233,12 +233,12 @@ class FindingForm(forms.ModelForm):
         fields = ["region", "side", "kind", "structure", "severity", "text", "key"]
         labels = {"key": "Short id (optional)", "text": "Description"}
         help_texts = {"key": "e.g. r_infraspinatus; generated when empty"}
+        widgets = {"severity": forms.RadioSelect}
 
     def __init__(self, *args: Any, episode: m.Episode | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.episode = episode
         self.fields["key"].required = False
-        self.fields["severity"].widget = forms.RadioSelect(choices=self.fields["severity"].choices)
         stored = list(self.instance.history or []) if self.instance.pk else []
         for i in range(1, HISTORY_ROWS + 1):
             old = stored[i - 1] if len(stored) >= i else {}
@@ -273,7 +273,7 @@ class FindingForm(forms.ModelForm):
         return data
 
 
-class MarkerForm(forms.ModelForm):
+class MarkerForm(forms.ModelForm[m.Marker]):
     """A marker from the clinic's catalogue (Django admin: marker tests) or a custom one, with its baseline.
 
     A catalogue test the core knows is stored as ``test`` (the core resolves name, unit and MDC);
@@ -308,7 +308,7 @@ class MarkerForm(forms.ModelForm):
         self.episode = episode
         self.fields["key"].required = False
         self.tests = {t.code: t for t in m.MarkerTest.objects.filter(active=True)}
-        self.fields["test"].choices = [("", "Custom marker")] + [
+        cast(forms.ChoiceField, self.fields["test"]).choices = [("", "Custom marker")] + [
             (code, f"{t.name} ({t.unit})") for code, t in self.tests.items()
         ]
         if self.instance.pk:  # trials and sessions name a marker by its id: it is fixed once saved
@@ -376,7 +376,10 @@ class TrialForm(forms.Form):
         self, *args: Any, candidates: list[tuple[str, str]], markers: list[tuple[str, str]], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["candidate"].choices = [*candidates, (CONTROL, "Control: re-test without treatment")]
+        cast(forms.ChoiceField, self.fields["candidate"]).choices = [
+            *candidates,
+            (CONTROL, "Control: re-test without treatment"),
+        ]
         for key, label in markers:
             self.fields[f"m_{key}"] = StrictFloatField(label=label, required=False)
         self.marker_keys = [key for key, _ in markers]
@@ -415,7 +418,7 @@ class SessionForm(forms.Form):
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class PlanItemForm(forms.ModelForm):
+class PlanItemForm(forms.ModelForm[m.PlanItem]):
     library = forms.ModelChoiceField(
         queryset=m.AdviceItem.objects.all(), required=False, label="From the advice library"
     )
@@ -444,7 +447,7 @@ class PlanItemForm(forms.ModelForm):
         return data
 
 
-class GoalForm(forms.ModelForm):
+class GoalForm(forms.ModelForm[m.Goal]):
     class Meta:
         model = m.Goal
         fields = ["text", "status", "note"]

@@ -16,7 +16,7 @@ from kinetrace.web.presenters import workbench
 from kinetrace.web.views import episode_view
 
 
-def _session_form(episode: m.Episode, data: object = None) -> SessionForm:
+def _session_form(episode: m.Episode, data: Any = None) -> SessionForm:
     form = SessionForm(data)
     marker_value_fields(form, episode.markers.all())
     return form
@@ -64,7 +64,7 @@ def sessions(request: HttpRequest, episode: m.Episode) -> HttpResponse:
     return _render(request, episode, status=400, session_form=form)
 
 
-def _plan_data(form: forms.Form) -> dict[str, Any]:
+def _plan_data(form: forms.BaseForm) -> dict[str, Any]:
     return {k: form.cleaned_data[k] for k in ("kind", "text", "source")}
 
 
