@@ -130,17 +130,22 @@ def _low_point(R: FloatArray, k: int) -> FloatArray:
     return np.array(out)
 
 
+def _label(f: FloatArray) -> int:
+    """Label (0 left, 1 right) of the forward foot; 0 when neither foot is seen."""
+    return int(np.nanargmax(f)) if np.any(np.isfinite(f)) else 0
+
+
 def _contact(R: FloatArray, fwd: FloatArray, peak: int, period: float, leg_px: float) -> tuple[float, int]:
     """Fractional contact frame after the forward-reach peak, and the label (0/1) of that foot."""
     lo, hi = max(1, peak - int(0.15 * period)), min(len(R) - 1, peak + int(np.ceil(0.5 * period)))
     lows = []
     for k in range(lo, hi + 1):
         f = fwd[k]
-        c = int(np.nanargmax(f)) if np.any(np.isfinite(f)) else 0
+        c = _label(f)
         lows.append(_low_point(R, k)[c])
     low = np.array(lows)
     if not np.any(np.isfinite(low)):
-        return float(peak), int(np.nanargmax(fwd[peak]))
+        return float(peak), _label(fwd[peak])
     ground = float(np.nanmin(low))
     level = ground + CONTACT_LEVEL * leg_px
     for i, y in enumerate(low):
@@ -154,9 +159,8 @@ def _contact(R: FloatArray, fwd: FloatArray, peak: int, period: float, leg_px: f
         if np.isfinite(prev) and np.isfinite(low[j]) and prev > level >= low[j]:
             frac = (prev - level) / (prev - low[j]) - 1.0
         k = lo + j
-        label = int(np.nanargmax(fwd[k])) if np.any(np.isfinite(fwd[k])) else 0
-        return k + float(frac), label
-    return float(peak), int(np.nanargmax(fwd[peak]))
+        return k + float(frac), _label(fwd[k])
+    return float(peak), _label(fwd[peak])
 
 
 def _assign_sides(contacts: list[float], labels: list[int], period: float) -> tuple[list[str], float]:
@@ -237,8 +241,9 @@ def _move(A: FloatArray, B: FloatArray, t: int, z: int, zp: int) -> float:
     """Mean leg-point displacement (leg lengths) from frame t-1 in state zp to frame t in state z."""
     cur_l, cur_r = (A[t], B[t]) if z == 0 else (B[t], A[t])
     prev_l, prev_r = (A[t - 1], B[t - 1]) if zp == 0 else (B[t - 1], A[t - 1])
-    d = np.nanmean(np.linalg.norm(cur_l - prev_l, axis=1)) + np.nanmean(np.linalg.norm(cur_r - prev_r, axis=1))
-    return 0.0 if not np.isfinite(d) else float(d)
+    d = np.concatenate([np.linalg.norm(cur_l - prev_l, axis=1), np.linalg.norm(cur_r - prev_r, axis=1)])
+    d = d[np.isfinite(d)]
+    return 2.0 * float(d.mean()) if d.size else 0.0
 
 
 def _viterbi(unary: FloatArray, A: FloatArray, B: FloatArray) -> NDArray[np.int_]:

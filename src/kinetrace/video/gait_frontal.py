@@ -16,7 +16,7 @@ from scipy.stats import theilslopes
 
 from kinetrace.video.errors import TooFewStrides
 from kinetrace.video.events import step_period
-from kinetrace.video.geometry import midpoint
+from kinetrace.video.geometry import midpoint, quiet_nanmean
 from kinetrace.video.pose import FloatArray, PoseSequence
 from kinetrace.video.skeleton import INDEX, LR_PAIRS
 
@@ -50,8 +50,8 @@ def fix_labels_for_view(seq: PoseSequence, view: str) -> tuple[PoseSequence, int
         conf[wrong, ia], conf[wrong, ib] = seq.conf[wrong, ib], seq.conf[wrong, ia]
     # the legs on their own: knees and ankles on the image side the view puts them
     leg = ("knee", "ankle", "heel", "toe")
-    lx = np.nanmean(np.stack([xy[:, INDEX[f"left_{j}"], 0] for j in ("knee", "ankle")]), axis=0)
-    rx = np.nanmean(np.stack([xy[:, INDEX[f"right_{j}"], 0] for j in ("knee", "ankle")]), axis=0)
+    lx = quiet_nanmean(np.stack([xy[:, INDEX[f"left_{j}"], 0] for j in ("knee", "ankle")]))
+    rx = quiet_nanmean(np.stack([xy[:, INDEX[f"right_{j}"], 0] for j in ("knee", "ankle")]))
     legs_wrong = np.sign(rx - lx) == -expected
     for j in leg:
         ia, ib = INDEX[f"left_{j}"], INDEX[f"right_{j}"]

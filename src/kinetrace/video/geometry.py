@@ -37,7 +37,7 @@ def facing_direction(seq: PoseSequence) -> FloatArray:
     for side in ("left", "right"):
         d = seq.point(f"{side}_toe")[:, 0] - seq.point(f"{side}_heel")[:, 0]
         votes += np.nan_to_num(np.sign(d))
-    ears = np.nanmean(np.stack([seq.point("left_ear")[:, 0], seq.point("right_ear")[:, 0]]), axis=0)
+    ears = quiet_nanmean(np.stack([seq.point("left_ear")[:, 0], seq.point("right_ear")[:, 0]]))
     head = np.nan_to_num(np.sign(seq.point("nose")[:, 0] - ears))
     votes = np.where(votes == 0, head, votes)
     w = max(1, min(round(seq.fps), seq.n_frames))
@@ -74,3 +74,12 @@ def inclination_from_vertical(lower: FloatArray, upper: FloatArray) -> FloatArra
 def midpoint(a: FloatArray, b: FloatArray) -> FloatArray:
     """Midpoint of two point arrays."""
     return (a + b) / 2.0
+
+
+def quiet_nanmean(values: FloatArray, axis: int = 0) -> FloatArray:
+    """Mean over ``axis`` ignoring NaN; NaN (and no RuntimeWarning) where every value is missing."""
+    ok = np.isfinite(values)
+    count = ok.sum(axis=axis)
+    total = np.where(ok, values, 0.0).sum(axis=axis)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.asarray(np.where(count > 0, total / np.maximum(count, 1), np.nan), dtype=np.float64)

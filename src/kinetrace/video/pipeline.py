@@ -10,7 +10,7 @@ from typing import Literal
 import numpy as np
 
 from kinetrace.video import cleaning, plausibility, views
-from kinetrace.video.errors import InvalidOption, LowConfidenceKeypoints, NoPersonFound
+from kinetrace.video.errors import InvalidOption, LowConfidenceKeypoints, NoPersonFound, TooFewStrides
 from kinetrace.video.gait_frontal import analyse_frontal
 from kinetrace.video.gait_sagittal import analyse_sagittal
 from kinetrace.video.importers import read_openpose, read_trc
@@ -157,7 +157,11 @@ def analyse_gait(
     check_quality(seq, REQUIRED[used])
     raw = cleaning.fill_gaps(cleaning.gate_confidence(seq, MIN_CONF))
     notes += view_notes + views.person_switches(raw)
-    part = _side(raw) if used == "side" else _frontal(raw, used)
+    try:
+        part = _side(raw) if used == "side" else _frontal(raw, used)
+    except TooFewStrides as exc:
+        crowd = views.several_people(people)
+        raise TooFewStrides(f"{exc} {crowd[0]}" if crowd else str(exc)) from exc
     notes += part.warnings + plausibility.check(part.metrics)
     result = GaitResult(
         source_path=str(path), backend=seq.source, fps=seq.fps, n_frames=seq.n_frames,
@@ -211,7 +215,7 @@ class _Part:
 def _side(raw: PoseSequence) -> _Part:
     """Side view: legs relabelled from the step sequence, then the sagittal metrics."""
     a = analyse_sagittal(raw)
-    per = {s: {k: float(np.nanmedian(v)) if len(v) else float("nan") for k, v in a.per_ic[s].items()}
+    per = {s: {k: float(np.nanmedian(v)) if np.any(np.isfinite(v)) else float("nan") for k, v in a.per_ic[s].items()}
            for s in ("left", "right")}  # fmt: skip
     nl, nr = len(a.ic_frames["left"]), len(a.ic_frames["right"])
     metrics = [_metric("cadence_spm", value=a.central["cadence_spm"], n=nl + nr),
