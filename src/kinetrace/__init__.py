@@ -13,7 +13,8 @@ from __future__ import annotations
 from kinetrace.analysis import Analysis, analyse
 from kinetrace.case import Case, load_case
 from kinetrace.errors import CaseError
+from kinetrace.learning import Model, learn, load_model
 
 __version__ = "0.1.0"
 
-__all__ = ["Analysis", "Case", "CaseError", "analyse", "load_case"]
+__all__ = ["Analysis", "Case", "CaseError", "Model", "analyse", "learn", "load_case", "load_model"]

@@ -33,6 +33,7 @@ from kinetrace.engine.results import (
     Recommendation,
     SecondaryContributor,
 )
+from kinetrace.learning.model import Model
 from kinetrace.presentation import decision_sentence, explanation_dict, probability_label
 from kinetrace.scoring import TrialScore, score_trials
 
@@ -173,7 +174,7 @@ def recommendation(case: Case, post: Posterior, decision: Decision) -> Recommend
     return rec
 
 
-def analyse(case: Case, *, params: EngineParams | None = None) -> Analysis:
+def analyse(case: Case, *, params: EngineParams | None = None, model: Model | None = None) -> Analysis:
     """Score the case's trials and run the driver engine on them.
 
     Parameters
@@ -183,6 +184,9 @@ def analyse(case: Case, *, params: EngineParams | None = None) -> Analysis:
     params : EngineParams, optional
         Engine parameters (threshold, prior of "none", likelihood); the documented defaults
         when omitted (docs/engine.md).
+    model : Model, optional
+        A clinic's learned model (:func:`kinetrace.learn`, ``kinetrace learn``): its prior and
+        likelihood replace the shipped defaults (on top of ``params``).
 
     Returns
     -------
@@ -193,7 +197,8 @@ def analyse(case: Case, *, params: EngineParams | None = None) -> Analysis:
         ``explanations`` the paths for the named (else leading) driver; ``prior`` the prior.
     """
     scores = tuple(score_trials(case))
-    result = run(case, scores=scores, params=params or DEFAULT_PARAMS)
+    base = params or DEFAULT_PARAMS
+    result = run(case, scores=scores, params=model.engine_params(base) if model is not None else base)
     post, decision = result.posterior, result.decision
     probs = post.posterior
     ranking = tuple(

@@ -111,6 +111,7 @@ COMMAND_MODULES: tuple[CommandModule, ...] = (
     CommandModule("kinetrace.cli.video_commands", ("gait", "posture")),
     CommandModule("kinetrace.cli.report_commands"),
     CommandModule("kinetrace.cli.bench_commands"),
+    CommandModule("kinetrace.cli.learn_commands"),
     CommandModule("kinetrace.cli.web_commands"),
 )
 

@@ -10,7 +10,8 @@ from rich.table import Table
 
 from kinetrace import analyse
 from kinetrace.analysis import Analysis
-from kinetrace.cli.output import console, load_or_exit, print_json
+from kinetrace.cli.output import console, fail, load_or_exit, print_json
+from kinetrace.learning.model import Model
 from kinetrace.presentation import (
     candidate_label,
     decision_lines,
@@ -32,16 +33,31 @@ def validate(case: Path = CASE_ARG) -> None:
     )
 
 
+MODEL_OPT = typer.Option(
+    None, "--model", help="A clinic's learned model (kinetrace learn -o FILE); default: the shipped defaults."
+)
+
+
 def analyse_command(
     case: Path = CASE_ARG,
     json_out: bool = typer.Option(False, "--json", help="Print the kinetrace/analysis@2 JSON instead of tables."),
+    model: Path | None = MODEL_OPT,
 ) -> None:
     """Score every treatment trial against each marker's MDC and rank the candidate drivers."""
-    result = analyse(load_or_exit(case))
+    result = analyse(load_or_exit(case), model=None if model is None else _model_or_exit(model))
     if json_out:
         print_json(result.to_dict())
         return
     print_analysis(result)
+
+
+def _model_or_exit(path: Path) -> Model:
+    from kinetrace.learning import ModelError, load_model
+
+    try:
+        return load_model(path)
+    except ModelError as exc:
+        fail([str(exc)], what="Invalid model file")
 
 
 def _trial_table(result: Analysis) -> Table:

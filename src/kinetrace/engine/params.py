@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kinetrace.engine.prior import PriorFactors
+
 
 @dataclass(frozen=True, kw_only=True)
 class EngineParams:
@@ -95,6 +97,9 @@ class EngineParams:
         The decisive-trial criterion: the primary complaint measure AND at least this many signs
         outside the treated area (and at least this share of those re-tested) improved by at
         least their MDC in the one trial.
+    prior_factors : PriorFactors or None
+        Learned multipliers on the prior (a clinic's model, :func:`kinetrace.learning.learn`);
+        None is the shipped prior.
     gate_without_real_change : bool
         A trial with no real improvement (no marker improved by at least its MDC) can never
         raise its candidate: its log-likelihood ratio is capped at 0 (the MDC rule).
@@ -137,6 +142,7 @@ class EngineParams:
     unconfirmed_cap: float = 0.9
     decisive_remote_signs: int = 3
     decisive_remote_share: float = 0.34
+    prior_factors: PriorFactors | None = None
 
     def __post_init__(self) -> None:
         for name in ("p_none", "threshold", "driver_failure", "secondary_rate", "local_response"):

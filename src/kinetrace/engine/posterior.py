@@ -113,7 +113,7 @@ def posterior(case: Case, scores: tuple[TrialScore, ...], params: EngineParams) 
     params : EngineParams
         The stated model parameters.
     """
-    pri, finding_nodes = prior(case, p_none=params.p_none)
+    pri, finding_nodes = prior(case, p_none=params.p_none, factors=params.prior_factors)
     markers = {m.id: m for m in case.markers}
     marker_nodes: dict[str, frozenset[Node]] = {m.id: frozenset(sides_of(m.region, m.side)) for m in case.markers}
     controls = [s for s in scores if s.is_control]

@@ -22,6 +22,37 @@ from kinetrace.engine.graph import Node, Path, path_to, sides_of, strengths
 
 
 @dataclass(frozen=True)
+class PriorFactors:
+    """Multipliers on the shipped prior factors, learned from a clinic's confirmed cases.
+
+    All empty / 1 is the shipped prior exactly. ``kind``, ``severity``, ``history`` and
+    ``region_group`` multiply the shipped factor of that value (region groups of
+    driver_priors.yaml, plus ``other`` for regions in no group); ``linkage_power`` raises the
+    path strength (``floor + s ** power``: above 1 the atlas links count for more, below 1 for
+    less); ``local`` multiplies the weight of a finding inside a complaint area.
+    (:func:`kinetrace.learning.learn`; docs/engine.md, "Learning".)
+    """
+
+    kind: tuple[tuple[str, float], ...] = ()
+    severity: tuple[tuple[int, float], ...] = ()
+    history: tuple[tuple[str, float], ...] = ()
+    region_group: tuple[tuple[str, float], ...] = ()
+    linkage_power: float = 1.0
+    local: float = 1.0
+
+
+SHIPPED = PriorFactors()
+
+
+def region_group(region: str) -> str:
+    """The prior's region group of a region (driver_priors.yaml), ``other`` when in none."""
+    for name, group in atlas().priors.region_groups.items():
+        if region in group.get("regions", ()):
+            return str(name)
+    return "other"
+
+
+@dataclass(frozen=True)
 class FindingLinkage:
     """A finding's nodes and its best path to each complaint area."""
 
@@ -76,20 +107,39 @@ def linkage_strength(f: Finding, areas: tuple[ComplaintArea, ...]) -> float:
 
 
 @lru_cache(maxsize=16384)
-def prior_weight(f: Finding, strength: float) -> float:
-    """Unnormalised prior weight ``w_f`` of one finding."""
+def prior_weight(f: Finding, strength: float, factors: PriorFactors = SHIPPED, local: bool = False) -> float:
+    """Unnormalised prior weight ``w_f`` of one finding (times the learned ``factors``)."""
     pri = atlas().priors
-    history = math.prod(pri.history_factor[h.kind] for h in f.history)
+    kind, sev, hist, group = (
+        dict(factors.kind),
+        dict(factors.severity),
+        dict(factors.history),
+        dict(factors.region_group),
+    )
+    history = math.prod(pri.history_factor[h.kind] * hist.get(h.kind, 1.0) for h in f.history)
+    linked = strength**factors.linkage_power if factors.linkage_power != 1.0 else strength
     return (
         pri.kind_factor[f.kind]
+        * kind.get(f.kind, 1.0)
         * pri.severity_factor[f.severity]
+        * sev.get(f.severity, 1.0)
         * min(history, pri.history_cap)
         * pri.region_factor(f.region)
-        * (pri.linkage_floor + strength)
+        * group.get(region_group(f.region), 1.0)
+        * (factors.local if local else 1.0)
+        * (pri.linkage_floor + linked)
     )
 
 
-def prior(case: Case, *, p_none: float) -> tuple[dict[str, float], dict[str, tuple[Node, ...]]]:
+def is_local(f: Finding, areas: tuple[ComplaintArea, ...]) -> bool:
+    """Whether the finding sits in a complaint area (on one of its graph nodes)."""
+    nodes = set(finding_nodes(f))
+    return any(nodes & set(sides_of(a.region, a.side)) for a in areas)
+
+
+def prior(
+    case: Case, *, p_none: float, factors: PriorFactors | None = None
+) -> tuple[dict[str, float], dict[str, tuple[Node, ...]]]:
     """Prior over the case's findings plus ``"none"``.
 
     Parameters
@@ -98,6 +148,8 @@ def prior(case: Case, *, p_none: float) -> tuple[dict[str, float], dict[str, tup
         The loaded case.
     p_none : float
         Prior probability that the driver is not among the findings.
+    factors : PriorFactors, optional
+        Learned multipliers (a clinic's model); the shipped prior when omitted.
 
     Returns
     -------
@@ -108,7 +160,11 @@ def prior(case: Case, *, p_none: float) -> tuple[dict[str, float], dict[str, tup
     """
     areas = complaint_areas(case)
     nodes = {f.id: finding_nodes(f) for f in case.findings}
-    weights = {f.id: prior_weight(f, linkage_strength(f, areas)) for f in case.findings}
+    fac = factors or SHIPPED
+    weights = {
+        f.id: prior_weight(f, linkage_strength(f, areas), fac, fac.local != 1.0 and is_local(f, areas))
+        for f in case.findings
+    }
     total = sum(weights.values())
     if total <= 0:
         return {"none": 1.0}, nodes
