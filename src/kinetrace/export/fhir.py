@@ -34,14 +34,20 @@ from kinetrace.export.codes import (
     identifier_system,
     laterality_codes,
     marker_loinc,
-    region_label,
     region_snomed,
     system,
 )
 from kinetrace.export.fhir_proms import prom_resources
 from kinetrace.export.measurements import Measurement, iter_measurements
 from kinetrace.knowledge import regions
-from kinetrace.presentation import decision_sentence, driver_explanation, explanation_summary, probability_label
+from kinetrace.presentation import (
+    capital,
+    decision_sentence,
+    driver_explanation,
+    explanation_summary,
+    place_label,
+    probability_label,
+)
 from kinetrace.timeline import TrialState, resolved, timeline
 
 FHIR_VERSION = "4.3.0"
@@ -70,10 +76,9 @@ def body_site(region: str, side: str, *, extra: str = "") -> dict[str, Any]:
     Laterality only for a body side: on a midline region (e.g. the cervical spine) "left" is the
     direction of the movement tested, exported as an Observation component (:func:`direction`).
     """
-    label = region_label(region)
     if is_direction(region, side):
         side = "central"
-    cc: dict[str, Any] = {"text": f"{label}, {side}{extra}" if side != "central" else f"{label}{extra}"}
+    cc: dict[str, Any] = {"text": capital(place_label(region, side)) + extra}
     code = region_snomed(region)
     if code:
         cc["coding"] = [{"system": system("snomed"), "code": code}]
@@ -109,7 +114,7 @@ def _condition(case: Case, cid: str, pid: str) -> dict[str, Any]:
         site = body_site(a.region, a.side, extra=f" ({a.kind})")
         site["extension"].append({"url": extension_url("complaint_kind"), "valueCode": a.kind})
         sites.append(site)
-    areas = "; ".join(f"{a.kind}: {region_label(a.region).lower()}, {a.side}" for a in c.areas)
+    areas = "; ".join(f"{a.kind}: {place_label(a.region, a.side)}" for a in c.areas)
     res: dict[str, Any] = {
         "resourceType": "Condition",
         "id": cid,

@@ -15,6 +15,7 @@ from kinetrace.knowledge import regions
 from kinetrace.knowledge.catalogue import mdc_conditions
 from kinetrace.presentation import (
     candidate_label,
+    capital,
     case_chart_marks,
     decision_lines,
     driver_explanation,
@@ -129,7 +130,8 @@ def build_context(case: Case, analysis: Analysis) -> dict[str, Any]:
         "trial_scores": {t.id: t for t in analysis.trials},
         "ranking": list(analysis.ranking[:6]),
         "findings_by_segment": by_segment,
-        "region_label": lambda r: regions()[r].label if r in regions() else r,
+        "region_label": lambda r: capital(place_label(r, "central")),
+        "place_label": lambda r, s: capital(place_label(r, s)),
         "mdc_conditions": {m.id: mdc_conditions(m.test, m.mdc) for m in case.markers},
         "complaint_plain": complaint_plain(case),
         "why": _why(case, driver, explanation),

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import models
 
 from kinetrace.case.model import CONTROL, ComplaintKind, FindingKind, GoalStatus, PlanKind, Side
-from kinetrace.knowledge import regions
+from kinetrace.presentation import capital, place_label
 
 
 def _choices(literal: object, *, label: bool = True) -> list[tuple[str, str]]:
@@ -159,11 +159,8 @@ class _EpisodePart(models.Model):
 
     @property
     def place(self) -> str:
-        """Region label and side, e.g. "Back of thigh (left)"."""
-        region = getattr(self, "region", "")
-        r = regions().get(region)
-        side = getattr(self, "side", "")
-        return f"{r.label if r else region}{'' if side in ('central', '') else f' ({side})'}"
+        """Region and side in words, e.g. "Left back of thigh" (:func:`kinetrace.presentation.place_label`)."""
+        return capital(place_label(getattr(self, "region", ""), getattr(self, "side", "")))
 
 
 class ComplaintArea(_EpisodePart):
