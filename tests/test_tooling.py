@@ -3,6 +3,7 @@ the temporary type-check ignores name real modules."""
 
 from __future__ import annotations
 
+import importlib.metadata
 import re
 import shutil
 import subprocess
@@ -14,6 +15,8 @@ from packaging.utils import canonicalize_name
 from tests.factories import ROOT
 
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
+#: Installed and upgraded by scripts/_env.sh itself, left out of ``pip freeze`` (as pip does).
+PACKAGING_TOOLS = {"pip", "setuptools", "wheel"}
 FLOOR = re.compile(r"^COVERAGE_FLOOR=(\d+(?:\.\d+)?)$", re.MULTILINE)
 
 
@@ -51,6 +54,32 @@ def test_every_dependency_is_pinned_within_its_range() -> None:
         name = canonicalize_name(req.name)
         assert name in pins, f"{req.name} is not pinned in requirements/constraints.txt"
         assert req.specifier.contains(pins[name], prereleases=True), f"{req.name}=={pins[name]} is outside {req}"
+
+
+def test_every_installed_dependency_is_pinned() -> None:
+    """The whole tree that ``pyproject.toml``'s dependencies and extras pull in (read from the installed
+    metadata, markers evaluated) is pinned, so a clean clone resolves to the same versions."""
+    pins = _pins()
+    seen: set[tuple[str, str]] = set()
+    project = PYPROJECT["project"]
+    listed = [*project["dependencies"], *(r for extra in project["optional-dependencies"].values() for r in extra)]
+    todo = [(Requirement(text), "") for text in listed if not text.startswith("kinetrace")]
+    while todo:
+        req, extra = todo.pop()
+        if req.marker is not None and not req.marker.evaluate({"extra": extra}):
+            continue
+        name = canonicalize_name(req.name)
+        for wanted in sorted(req.extras) or [""]:
+            if (name, wanted) in seen:
+                continue
+            seen.add((name, wanted))
+            if name not in PACKAGING_TOOLS:
+                assert name in pins, f"{req.name} (needed via the dependency tree) is not pinned"
+            try:
+                requires = importlib.metadata.requires(req.name) or []
+            except importlib.metadata.PackageNotFoundError:
+                pytest.fail(f"{req.name} is required but not installed")
+            todo.extend((Requirement(r), wanted) for r in requires)
 
 
 def test_the_coverage_floor_never_went_down() -> None:
