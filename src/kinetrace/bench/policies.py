@@ -23,6 +23,7 @@ import numpy as np
 
 from kinetrace.analysis import NONE, analyse
 from kinetrace.case.model import Case, Finding
+from kinetrace.engine.params import EngineParams
 from kinetrace.knowledge import regions
 from kinetrace.scoring import TrialScore, score_trials
 
@@ -204,14 +205,18 @@ class KinetracePolicy(Policy):
 
     Trials what ``Analysis.next`` recommends until ``Analysis.stop`` (or no recommendation). The
     call is ``Analysis.driver`` when set, else the top of ``Analysis.ranking`` (which may be "none");
-    its stated probability is that entry's probability.
+    its stated probability is that entry's probability. ``params`` (default: the shipped engine)
+    lets the learning benchmark run the engine with a learned model (``Model.engine_params()``).
     """
 
     name = "kinetrace"
     states_probability = True
 
+    def __init__(self, *, params: EngineParams | None = None) -> None:
+        self.params = params
+
     def decide(self, view: EpisodeView, rng: np.random.Generator) -> Decision:
-        result = analyse(view.case)
+        result = analyse(view.case, params=self.params)
         if result.driver is not None:
             call, prob = result.driver.candidate, result.driver.probability
         else:
