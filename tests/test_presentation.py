@@ -13,3 +13,34 @@ from kinetrace.presentation import probability_label
 )
 def test_probability_label(p: float, label: str) -> None:
     assert probability_label(p) == label
+
+
+@pytest.mark.parametrize(
+    ("region", "side", "label"),
+    [
+        ("buttock", "left", "left buttock (gluteal region)"),
+        ("mid_thoracic", "central", "mid thoracic spine (T5-T8)"),
+        ("mid_thoracic", "left", "mid thoracic spine (T5-T8), left"),
+        ("foot", "bilateral", "foot on both sides"),
+    ],
+)
+def test_place_label(region: str, side: str, label: str) -> None:
+    from kinetrace.presentation import place_label
+
+    assert place_label(region, side) == label
+
+
+def test_change_is_worded_by_direction_against_the_mdc() -> None:
+    from tests.factories import minimal_case
+
+    from kinetrace import load_case
+    from kinetrace.presentation import change_text
+    from kinetrace.scoring import score_marker
+
+    pain = load_case(minimal_case()).marker("pain")  # NPRS, lower is better, MDC 2
+    assert change_text(pain, 6, 2, real=score_marker(pain, 6, 2).real).endswith(
+        "6 → 2, better by 4, beyond its MDC of 2"
+    )
+    assert change_text(pain, 6, 7, real=score_marker(pain, 6, 7).real).endswith(
+        "6 → 7, worse by 1, within its MDC of 2"
+    )

@@ -80,8 +80,9 @@ def probability_label(p: float) -> str:
 def place_label(region: str, side: str) -> str:
     """One region and side in words: ``left buttock (gluteal region)``, ``mid thoracic spine (T5-T8)``.
 
-    Midline regions (``central``) have no side; ``bilateral`` reads "... on both sides". An id
-    unknown to the atlas is shown as it is.
+    Midline regions (``central``) have no side; on a midline region ``left``/``right`` follows the
+    label ("mid thoracic spine (T5-T8), left": the worse side or a movement's direction);
+    ``bilateral`` reads "... on both sides". An id unknown to the atlas is shown as it is.
     """
     known = regions().get(region)
     label = known.label if known else region.replace("_", " ")
@@ -89,7 +90,8 @@ def place_label(region: str, side: str) -> str:
     if side == "bilateral":
         return f"{label} on both sides"
     if side in ("left", "right"):
-        return f"{side} {label}"
+        # on a midline region the side is where the sign is worse or a movement's direction
+        return f"{side} {label}" if known is None or known.paired else f"{label}, {side}"
     return label
 
 
@@ -171,15 +173,16 @@ def _driver_found(case: Case, rec: Recommendation) -> str:
 def _continue(case: Case, rec: Recommendation) -> str:
     d = rec.data
     who = candidate_label(case, d.candidate or "")
-    gain = f"expected gain {d.gain_bits:.2f} bits" if d.gain_bits is not None else ""
-    prob = f"P(driver) {probability_label(d.probability or 0.0)}"
+    # plain words (issue 12): no information units, no "near-tie"; the probability through its label only
+    prob = f"{probability_label(d.probability or 0.0)} likely to be the driver now"
     if rec.reason is Reason.RECHECK:
-        text = f"Next trial: {who} again - it leads but has not reached the threshold ({prob}; {gain})."
+        text = f"Next trial: {who} again - it leads ({prob}) but is not yet clear enough to stop."
     else:
-        text = f"Next trial: {who} - the most informative untested finding ({gain}; {prob})."
+        text = f"Next trial: {who} - of the untested findings, its result is expected to tell the most ({prob})."
     if d.near_ties:
         n = d.near_ties
-        text += f" Near-tie with {n} other finding{'s' if n != 1 else ''}, broken towards the likelier help."
+        others = f"{n} other finding{'s' if n != 1 else ''} would tell almost as much"
+        text += f" {others}; this one was chosen as the likelier to help."
     return text
 
 
