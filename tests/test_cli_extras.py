@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import typer
 from tests.factories import ROOT, SEED_CASE
 from typer.testing import CliRunner
 
@@ -141,3 +142,24 @@ def test_missing_extra_reads_the_failed_module(name: str) -> None:
         == EXTRA_OF_MODULE[name.split(".")[0]]
     )
     assert missing_extra(ModuleNotFoundError("No module named 'numpy'", name="numpy")) is None
+
+
+def test_a_command_module_that_cannot_be_imported_becomes_placeholders_naming_the_extra() -> None:
+    from kinetrace.cli import CommandModule, KinetraceGroup, _register
+
+    target = typer.Typer(cls=KinetraceGroup)
+
+    @target.callback()
+    def _root() -> None:
+        """Test root."""
+
+    _register(target, CommandModule("cv2.not_a_module", ("clip", "still")))  # fails like a missing cv2
+    runner = CliRunner()
+    result = runner.invoke(target, ["clip", "run.mp4", "--view", "side"])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        "kinetrace clip needs the 'video' extra (missing module cv2.not_a_module): pip install 'kinetrace[video]'"
+    )
+    assert "install the 'video' extra" in runner.invoke(target, ["still", "--help"]).stdout
+    with pytest.raises(ModuleNotFoundError):  # a module of no extra is a real error, not a missing extra
+        _register(target, CommandModule("kinetrace.cli.no_such_commands", ("x",)))
