@@ -139,3 +139,17 @@ def test_the_cached_workbench_is_never_stale(setup: tuple[Any, Any]) -> None:
         {"region": "knee", "side": "left", "kind": "other", "severity": "2", "text": "Knee thing"},
     )
     assert "Knee thing" in client.get(url).content.decode()
+
+
+def test_the_session_chart_is_generic_markers_with_an_aim_band_and_scores_without() -> None:
+    from kinetrace.web.outcomes import SessionPoint, pct_change, session_chart_svg
+
+    pain = [SessionPoint("s1", 6, 1), SessionPoint("s2", 2, 1, start_carried=False)]
+    svg = session_chart_svg(pain, title="Pain", unit="points", better="lower", mcid=2)
+    assert svg.count("<rect") == 2 and "+83 %" in svg and "+50 %" in svg and "MCID from the first value" in svg
+    assert pct_change(6, 1, "lower") == pytest.approx(83.33, abs=0.01)
+    assert pct_change(40, 60, "higher") == 50 and pct_change(0, 3, "higher") is None
+    # a once-per-session score (a PROM total): one value per session, no per-session aim
+    lefs = [SessionPoint(f"s{i}", v, v) for i, v in enumerate((40, 52, 61), 1)]
+    svg = session_chart_svg(lefs, title="LEFS", better="higher", aim=None, mcid=9)
+    assert "<rect" not in svg and "%" not in svg and svg.count("<circle") == 6

@@ -54,14 +54,16 @@ def session_chart_svg(
     title: str,
     unit: str = "",
     better: Literal["higher", "lower"] = "lower",
-    aim: tuple[float, float] = SESSION_AIM,
+    aim: tuple[float, float] | None = SESSION_AIM,
     mcid: float | None = None,
 ) -> str:
     """SVG: per session a start dot and an end dot joined by an arrow, the session's aim band (aim[0]-aim[1] %
-    better than its start) shaded behind it, and an optional MCID line from the first start value."""
+    better than its start) shaded behind it, and an optional MCID line from the first start value.
+
+    A once-per-session score (a PROM) is a point with ``start == end``; ``aim=None`` draws no band."""
     w, h, pad, top = 560, 240, 44, 34
     values = [v for p in points for v in (p.start, p.end) if v is not None]
-    bands = [_band(p.start, aim, better) for p in points]
+    bands = [_band(p.start, aim, better) if aim else None for p in points]
     extent = values + [v for b in bands if b for v in b]
     first = next((p.start for p in points if p.start is not None), None)
     if mcid and first is not None:
@@ -76,8 +78,9 @@ def session_chart_svg(
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="outcome" viewBox="0 0 {w} {h}" role="img" '
         f'aria-label="{html.escape(title)}: start and end of each session">',
-        f'<text x="{pad}" y="16" font-size="12">{html.escape(title)}{f" ({html.escape(unit)})" if unit else ""}; '
-        f"shaded: the aim, {aim[0]:.0f}-{aim[1]:.0f} % better than the session's start</text>",
+        f'<text x="{pad}" y="16" font-size="12">{html.escape(title)}{f" ({html.escape(unit)})" if unit else ""}'
+        + (f"; shaded: the aim, {aim[0]:.0f}-{aim[1]:.0f} % better than the session's start" if aim else "")
+        + "</text>",
         f'<line x1="{pad}" y1="{h - pad}" x2="{w - pad}" y2="{h - pad}" stroke="#999"/>',
     ]
     if mcid and first is not None:
@@ -123,7 +126,7 @@ def _session_marks(
         out.append(f'<text x="{x + 9:.1f}" y="{y(v) + dy / 3:.1f}" font-size="11">{v:g}</text>')
     out.append(f'<text x="{x:.1f}" y="{base + 16}" font-size="11" text-anchor="middle">{html.escape(p.label)}</text>')
     pct = pct_change(p.start, p.end, better)  # type: ignore[arg-type]
-    if pct is not None:
+    if pct is not None and band is not None:  # a per-session change only where there is a per-session aim
         colour = "#2f7a2b" if pct >= SESSION_AIM[0] else "#6b4e00"
         out.append(
             f'<text x="{x:.1f}" y="{base + 30}" font-size="11" text-anchor="middle" fill="{colour}">'
