@@ -18,15 +18,17 @@ import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from kinetrace.analysis import analyse
 from kinetrace.bench.metrics import summarise
 from kinetrace.bench.policies import KinetracePolicy
 from kinetrace.bench.runner import run_episode
 from kinetrace.case.model import Case
-from kinetrace.learning import learn
+from kinetrace.learning import Model, learn
 from kinetrace.simulate import get_scenario, scenario_names, simulate_patient
 
 SIZES: tuple[int, ...] = (0, 25, 100, 400)
@@ -96,14 +98,61 @@ def gap_closed(points: Sequence[CurvePoint], at: int = 100) -> float | None:
     return (base.mean_trials - mid.mean_trials) / (base.mean_trials - top.mean_trials)
 
 
+def _rank(case: Case, model: Model | None) -> tuple[int, int]:
+    """(rank of the confirmed driver in the prior, 1 = first; number of findings)."""
+    probs = analyse(case, model=model).prior
+    order = sorted((k for k in probs if k != "none"), key=lambda k: (-probs[k], k))
+    return order.index(str(case.confirmed_driver)) + 1, len(order)
+
+
+def published_ranks(cases: Sequence[Case]) -> dict[str, Any]:
+    """The confirmed driver's prior rank on published cases: shipped prior and leave-one-out fit.
+
+    Rank percentile = (rank - 1) / (findings - 1) (0 = first, 1 = last), over cases with a
+    confirmed finding and at least 2 findings; top-3 over cases with at least 3 findings. The
+    leave-one-out model of a case is fitted on every OTHER case.
+    """
+    named = [c for c in cases if c.confirmed_driver not in (None, "none")]
+    rows: list[dict[str, Any]] = []
+    for c in named:
+        others = [o for o in cases if o is not c]
+        loo = learn(others, fit_likelihood=False)
+        (r0, n), (r1, _) = _rank(c, None), _rank(c, loo)
+        rows.append({"case": c.patient.id, "findings": n, "rank_shipped": r0, "rank_loo": r1})
+    ranked = [r for r in rows if r["findings"] >= 2]
+    three = [r for r in rows if r["findings"] >= 3]
+
+    def pct(key: str) -> float | None:
+        vals = [(r[key] - 1) / (r["findings"] - 1) for r in ranked]
+        return float(np.mean(vals)) if vals else None
+
+    def top3(key: str) -> float | None:
+        return float(np.mean([r[key] <= 3 for r in three])) if three else None
+
+    return {
+        "cases": len(named),
+        "ranked_cases": len(ranked),
+        "cases_with_3_findings": len(three),
+        "mean_rank_percentile": {"shipped": pct("rank_shipped"), "leave_one_out": pct("rank_loo")},
+        "top3": {"shipped": top3("rank_shipped"), "leave_one_out": top3("rank_loo")},
+        "rows": rows,
+    }
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="python -m kinetrace.bench.learning", description=__doc__)
-    ap.add_argument("worlds", nargs="+")
+    ap.add_argument("worlds", nargs="*")
+    ap.add_argument("--published", help="Folder of published case@1 files: report the prior rank of their drivers.")
     ap.add_argument("--patients", type=int, default=200)
     ap.add_argument("--ceiling", type=int, default=5000)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default="-")
     args = ap.parse_args(argv)
+    if args.published:
+        from kinetrace.case.validate import load_case
+
+        folder = sorted(Path(args.published).glob("*.yaml"))
+        print(json.dumps(published_ranks([load_case(f) for f in folder]), indent=1), flush=True)
     for world in args.worlds:
         points = learning_curve(world, ceiling=args.ceiling, patients=args.patients, seed=args.seed)
         row = {"world": world, "points": [p.to_dict() for p in points], "gap_closed_at_100": gap_closed(points)}
