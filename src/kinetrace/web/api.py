@@ -139,7 +139,7 @@ def get_case(request: HttpRequest, episode_id: int) -> Any:
 
 @api.get("/episodes/{episode_id}/analysis", response=EPISODE_RESPONSES)
 def get_analysis(request: HttpRequest, episode_id: int) -> Any:
-    """The core's ``kinetrace/analysis@1`` for the episode (scored trials, ranking, next trial)."""
+    """The core's ``kinetrace/analysis@2`` for the episode (scored trials, ranking, driver, recommendation)."""
     case = _episode_case(request, episode_id, "api_get_analysis")
     return case if isinstance(case, Status) else kinetrace.analyse(case).to_dict()
 
