@@ -14,13 +14,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 
+from kinetrace.errors import CaseError
+from kinetrace.scoring import score_trials
 from kinetrace.timeline import timeline
 from kinetrace.web import actions
 from kinetrace.web import models as m
 from kinetrace.web.access import get_episode_for_user
-from kinetrace.web.casefile import parts_of
+from kinetrace.web.casefile import episode_to_case, parts_of
 from kinetrace.web.forms import TrialForm, apply_problems, trial_form_choices
-from kinetrace.web.presenters import chart, workbench
+from kinetrace.web.presenters import chart, trial_view, workbench
 from kinetrace.web.views import episode_view, is_htmx
 
 
@@ -135,11 +137,14 @@ def trial_preview(request: HttpRequest, episode: m.Episode) -> HttpResponse:
     ctx: dict[str, Any] = {"episode": episode, "preview": None, "problems": []}
     if post and data.get("candidate") and not episode.trials_blocked:
         draft = {"candidate": data["candidate"], "intervention": data.get("intervention", ""), "post": post}
-        wb = workbench(episode, draft_trial=draft)
-        ctx["problems"] = wb.problems
-        if wb.trials:
-            ctx["preview"] = wb.trials[-1]
-            ctx["ranking"] = wb.ranking
+        # only the draft trial is scored (the fragment shows its changes against the MDC): the engine
+        # is not run on every keystroke (p95 of this fragment, docs/web.md)
+        try:
+            case = episode_to_case(episode, draft_trial=draft)
+        except CaseError as exc:
+            ctx["problems"] = exc.problems
+        else:
+            ctx["preview"] = trial_view(score_trials(case)[-1], case)
     return render(request, "web/_preview.html", ctx)
 
 
