@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -23,6 +23,8 @@ from kinetrace.knowledge import marker_catalogue
 from kinetrace.web import casefile
 from kinetrace.web import models as m
 from kinetrace.web.access import clinic_of
+
+_Part = TypeVar("_Part", m.Finding, m.Marker)
 
 
 class ActionError(Exception):
@@ -70,7 +72,10 @@ def record_denied(user: Any, action: str, detail: str = "") -> None:
 
     Recorded in the user's own clinic; a user of no clinic (or anonymous) leaves no row here.
     """
-    membership = m.Membership.objects.filter(user_id=getattr(user, "pk", None)).select_related("clinic").first()
+    user_pk = getattr(user, "pk", None)
+    if user_pk is None:
+        return
+    membership = m.Membership.objects.filter(user_id=user_pk).select_related("clinic").first()
     if membership is not None:
         m.AuditEvent.objects.create(
             clinic=membership.clinic, user=user, action=f"denied:{action}"[:40], detail=detail[:500]
@@ -150,11 +155,11 @@ def _next_key(existing: set[str], stem: str) -> str:
     return f"{stem}{n}"
 
 
-def _create_unique(model: type[Any], episode: m.Episode, data: Mapping[str, Any], what: str) -> Any:
+def _create_unique(model: type[_Part], episode: m.Episode, data: Mapping[str, Any], what: str) -> _Part:
     """Create a finding or marker; an id already taken (e.g. by a concurrent save) is a field error, not a 500."""
     try:
         with transaction.atomic():
-            return model.objects.create(episode=episode, **data)
+            return model._default_manager.create(episode=episode, **data)
     except IntegrityError:
         raise ActionError([f"key: this episode already has a {what} with the id {data.get('key')!r}"]) from None
 
