@@ -44,3 +44,20 @@ def test_change_is_worded_by_direction_against_the_mdc() -> None:
     assert change_text(pain, 6, 7, real=score_marker(pain, 6, 7).real).endswith(
         "6 → 7, worse by 1, within its MDC of 2"
     )
+
+
+def test_a_suggested_confirmation_is_worded_on_every_surface_list() -> None:
+    import dataclasses
+
+    from tests.factories import SEED_CASE
+
+    from kinetrace import analyse, load_case
+    from kinetrace.engine.results import Confirmation
+    from kinetrace.presentation import decision_lines
+
+    analysis = analyse(load_case(SEED_CASE))
+    rec = dataclasses.replace(analysis.recommendation, confirmation=Confirmation("retrial", "r_infraspinatus"))
+    lines = decision_lines(dataclasses.replace(analysis, recommendation=rec))
+    assert lines[1].startswith("To confirm: trial Muscle tension") and lines[1].endswith("once more.")
+    control = dataclasses.replace(rec, confirmation=Confirmation("control"))
+    assert "control trial" in decision_lines(dataclasses.replace(analysis, recommendation=control))[1]

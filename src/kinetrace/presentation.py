@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from kinetrace.case.model import CONTROL, Case, Marker
 from kinetrace.engine.atlas import atlas
 from kinetrace.engine.results import (
+    Confirmation,
     Explanation,
     ExplanationStep,
     MechanismClass,
@@ -251,10 +252,22 @@ def secondary_text(case: Case, s: SecondaryContributor) -> str:
     )
 
 
+def confirmation_text(case: Case, c: Confirmation) -> str:
+    """A suggested confirming step in words (empty kind codes are shown as they are)."""
+    if c.kind == "control":
+        return "To confirm: re-test with no treatment (a control trial)."
+    who = candidate_label(case, c.candidate) if c.candidate else ""
+    if c.kind == "retrial":
+        return f"To confirm: trial {who} once more."
+    return f"To confirm: {c.kind.replace('_', ' ')}{f' of {who}' if who else ''}."
+
+
 def decision_lines(analysis: Analysis) -> list[str]:
-    """The decision sentence, then secondary contributors and regions to examine (one line each)."""
+    """The decision sentence, a suggested confirmation, secondary contributors and regions to examine."""
     rec, case = analysis.recommendation, analysis.case
     lines = [decision_sentence(analysis)]
+    if rec.confirmation is not None:
+        lines.append(confirmation_text(case, rec.confirmation))
     lines += [secondary_text(case, s) for s in rec.secondary]
     if rec.examine:
         lines.append("The driver may not be among the findings. Examine next:")

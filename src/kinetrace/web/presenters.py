@@ -16,6 +16,7 @@ from kinetrace.presentation import (
     candidate_label,
     change_text,
     chart_marks,
+    confirmation_text,
     decision_sentence,
     driver_explanation,
     driver_heading,
@@ -81,6 +82,8 @@ class Workbench:
     next: str | None = None
     #: the decision in words (:func:`kinetrace.presentation.decision_sentence`)
     decision: str = ""
+    #: a suggested confirming step in words, or ""
+    confirmation: str = ""
     secondary: list[str] = field(default_factory=list)
     examine: list[str] = field(default_factory=list)
     driver: dict[str, Any] | None = None
@@ -150,6 +153,7 @@ def workbench(
         ranking=ranking,
         next=rec.next_candidate,
         decision=decision_sentence(analysis),
+        confirmation=confirmation_text(case, rec.confirmation) if rec.confirmation else "",
         secondary=[secondary_text(case, x) for x in rec.secondary],
         examine=[examine_text(x) for x in rec.examine],
         explanations=[explanation_view(case, e) for e in analysis.explanations],
