@@ -145,6 +145,9 @@ AXES_COOLOFF_TIME = 0.25  # hours
 # (whatever the account: password spraying). `kinetrace web axes_reset_username NAME` unlocks.
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
+# Every failed login is also kept as a log row (AccessFailureLog; the counters above are reset
+# by a successful login from the same address, the log is not).
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_CLIENT_IP_CALLABLE = "kinetrace.web.security.client_ip"
 TRUSTED_PROXY = os.environ.get("KINETRACE_TRUSTED_PROXY", "") == "1"
 SESSION_COOKIE_AGE = 8 * 60 * 60
