@@ -10,7 +10,9 @@ class WebConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from kinetrace.web import checks  # noqa: F401 - registers the knowledge system checks
-        from kinetrace.web import security
+        from kinetrace.web import (
+            checks,  # noqa: F401 - registers the knowledge system checks
+            security,
+        )
 
         security.connect_signals()

@@ -9,8 +9,8 @@ from django.urls import path, re_path
 from django.views.generic import RedirectView
 
 from kinetrace.web.api import api
-from kinetrace.web.views.account_urls import urlpatterns as account_urls
 from kinetrace.web.views import exam, io, notes, paperwork, patients, proms, screen, sessions, video, workbench
+from kinetrace.web.views.account_urls import urlpatterns as account_urls
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="patients", permanent=False), name="home"),
