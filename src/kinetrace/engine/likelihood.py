@@ -27,8 +27,10 @@ target (carry-over: an already restored marker expects nothing), else ``response
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -111,6 +113,20 @@ def _mixture_log_lik(
     return np.asarray(np.log(p_respond * resp + (1.0 - p_respond) * noise).sum(axis=-1), dtype=np.float64)
 
 
+class MarkerInfo(NamedTuple):
+    """What the likelihood reads of a marker: better direction, primary, target, MDC."""
+
+    direction: float
+    primary: bool
+    target: float | None
+    mdc: float
+
+
+def marker_info(markers: Iterable[Marker]) -> dict[str, MarkerInfo]:
+    """Marker id -> :class:`MarkerInfo` (read once per case; the marker properties are slow)."""
+    return {m.id: MarkerInfo(float(m.direction), m.primary, m.target, m.mdc_value) for m in markers}
+
+
 def scale_grid(params: EngineParams) -> tuple[NDArray[np.float64], NDArray[np.float64], int]:
     """Response scales (extended downwards for repeats), log prior weights of the base grid, offset.
 
@@ -138,9 +154,8 @@ def _scale_grid(
 
 def trial_likelihood(
     score: TrialScore,
-    markers: dict[str, Marker],
-    local_nodes: frozenset[tuple[str, str]],
-    marker_nodes: dict[str, frozenset[tuple[str, str]]],
+    markers: dict[str, MarkerInfo],
+    local_ids: frozenset[str],
     sd_noise: float,
     params: EngineParams,
     *,
@@ -153,11 +168,9 @@ def trial_likelihood(
     score : TrialScore
         The scored trial (net changes in MDC units, censoring by the MDC).
     markers : dict
-        Marker id -> resolved marker of the case.
-    local_nodes : frozenset
-        Graph nodes of the trialled finding (markers there may respond to a non-driver).
-    marker_nodes : dict
-        Marker id -> the graph nodes the marker stands for.
+        Marker id -> :class:`MarkerInfo` of the case's resolved markers (:func:`marker_info`).
+    local_ids : frozenset
+        Ids of the markers in the trialled finding's own area (they may respond to a non-driver).
     sd_noise : float
         Re-test noise SD in MDC units for this case.
     params : EngineParams
@@ -172,15 +185,15 @@ def trial_likelihood(
     primary: list[bool] = []
     local: list[bool] = []
     for c in score.markers:
-        m = markers[c.marker]
-        z.append(m.direction * c.change_in_mdc)
+        direction, is_primary, target, mdc = markers[c.marker]
+        z.append(direction * c.change_in_mdc)
         censored.append(not c.real)
-        primary.append(m.primary)
-        local.append(not marker_nodes[c.marker].isdisjoint(local_nodes))
-        if m.target is None:
+        primary.append(is_primary)
+        local.append(c.marker in local_ids)
+        if target is None:
             mu.append(params.response_default)
         else:
-            deficit = max(0.0, m.direction * (m.target - c.pre) / m.mdc_value)
+            deficit = max(0.0, direction * (target - c.pre) / mdc)
             mu.append(min(params.restore_fraction * deficit, params.response_max))
     sd = sd_noise * params.treatment_noise
     real = any(zi >= 1.0 and not ci for zi, ci in zip(z, censored, strict=True))
@@ -242,35 +255,41 @@ def finding_log_ratio(trials: tuple[TrialLikelihood, ...], params: EngineParams)
     return _logsumexp(total)
 
 
-def background_shift(
-    candidate: str,
+def background_pool(
     scores: tuple[TrialScore, ...],
-    markers: dict[str, Marker],
+    markers: dict[str, MarkerInfo],
     local_markers: dict[str, frozenset[str]],
-    params: EngineParams,
-) -> float:
+) -> tuple[tuple[str, NDArray[np.float64]], ...]:
+    """Per treatment trial: its candidate and the improvements (MDC units) of its signs outside
+    the trialled finding's own area (what :func:`background_shift` pools)."""
+    direction = {k: m.direction for k, m in markers.items()}
+    out = []
+    for s in scores:
+        if s.is_control or not s.markers:
+            continue
+        own = local_markers.get(s.candidate, frozenset())
+        zs = [direction[c.marker] * c.change_in_mdc for c in s.markers if c.marker not in own]
+        out.append((s.candidate, np.asarray(zs, dtype=np.float64)))
+    return tuple(out)
+
+
+def background_shift(candidate: str, pool: tuple[tuple[str, NDArray[np.float64]], ...], params: EngineParams) -> float:
     """The patient's background improvement per sign, seen in the trials of OTHER candidates.
 
     Median improvement (MDC units) of the signs outside each trialled finding's own area over
-    every treatment trial of another candidate, pooled with ``background_prior_strength``
-    pseudo-signs at 0 and never below 0. The median keeps one broad (driver) trial from
-    raising everyone else's background; the pseudo-signs make it 0 until several trials agree.
-    A trial must beat what the patient's other trials show (placebo, attention, regression to the
-    mean) to count as a driver response. It never depends on the candidate's own trials, so
-    evidence stays monotone.
+    every treatment trial of another candidate (:func:`background_pool`), pooled with
+    ``background_prior_strength`` pseudo-signs at 0 and never below 0. The median keeps one
+    broad (driver) trial from raising everyone else's background; the pseudo-signs make it 0
+    until several trials agree. A trial must beat what the patient's other trials show
+    (placebo, attention, regression to the mean) to count as a driver response. It never
+    depends on the candidate's own trials, so evidence stays monotone.
     """
     if params.background_prior_strength <= 0 or not params.background_shift:
         return 0.0
-    zs = [
-        markers[c.marker].direction * c.change_in_mdc
-        for s in scores
-        if not s.is_control and s.candidate != candidate and s.markers
-        for c in s.markers
-        if c.marker not in local_markers.get(s.candidate, frozenset())
-    ]
-    if not zs:
+    parts = [zs for c, zs in pool if c != candidate]
+    if not parts:
         return 0.0
-    pooled = np.concatenate([np.asarray(zs, dtype=np.float64), np.zeros(int(params.background_prior_strength))])
+    pooled = np.concatenate([*parts, np.zeros(int(params.background_prior_strength))])
     return max(0.0, float(np.median(pooled)))
 
 

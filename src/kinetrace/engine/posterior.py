@@ -23,8 +23,10 @@ from kinetrace.case.model import Case
 from kinetrace.engine.graph import Node, sides_of
 from kinetrace.engine.likelihood import (
     TrialLikelihood,
+    background_pool,
     background_shift,
     finding_log_ratio,
+    marker_info,
     noise_sd_from_controls,
     trial_likelihood,
 )
@@ -115,23 +117,20 @@ def posterior(case: Case, scores: tuple[TrialScore, ...], params: EngineParams) 
     """
     pri, finding_nodes = prior(case, p_none=params.p_none, factors=params.prior_factors)
     markers = {m.id: m for m in case.markers}
+    info = marker_info(case.markers)
     marker_nodes: dict[str, frozenset[Node]] = {m.id: frozenset(sides_of(m.region, m.side)) for m in case.markers}
     controls = [s for s in scores if s.is_control]
     sd = noise_sd_from_controls(controls, markers, params)
     logs = {k: math.log(v) for k, v in pri.items()}
-    local_markers = {
-        f: frozenset(m for m, nodes in marker_nodes.items() if not nodes.isdisjoint(ns))
-        for f, ns in finding_nodes.items()
-    }
     treatment = tuple(s for s in scores if not s.is_control and s.candidate in finding_nodes and s.markers)
-    shifts = {
-        c: background_shift(c, treatment, markers, local_markers, params) for c in {s.candidate for s in treatment}
+    local_markers = {
+        f: frozenset(m for m, nodes in marker_nodes.items() if not nodes.isdisjoint(finding_nodes[f]))
+        for f in {s.candidate for s in treatment}
     }
+    pool = background_pool(treatment, info, local_markers) if params.background_shift else ()
+    shifts = {c: background_shift(c, pool, params) for c in {s.candidate for s in treatment}}
     liks = [
-        trial_likelihood(
-            s, markers, frozenset(finding_nodes[s.candidate]), marker_nodes, sd, params, shift=shifts[s.candidate]
-        )
-        for s in treatment
+        trial_likelihood(s, info, local_markers[s.candidate], sd, params, shift=shifts[s.candidate]) for s in treatment
     ]
     for c in shifts:
         logs[c] += finding_log_ratio(tuple(lik for lik in liks if lik.candidate == c), params)
