@@ -158,3 +158,15 @@ def test_video_command_without_the_video_extra_names_it(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert out.stdout.splitlines()[0] == "2", out.stdout + out.stderr
     assert "pip install 'kinetrace[video]'" in out.stdout
+
+
+def test_a_strongly_asymmetric_runner_keeps_its_step_rate_and_its_asymmetry(tmp_path: Path) -> None:
+    """One foot landing 40 % of leg length further ahead makes foot signals stride-periodic; the pelvis still dips
+    once per step, so cadence stays right and the asymmetry is found on the right side, beyond the measured error."""
+    seq = sagittal_runner(RunnerParams(cadence_spm=170, overstride_left=0.15, overstride_right=0.55), duration_s=6.0)
+    write_trc(seq, tmp_path / "asym.trc")
+    res = analyse_gait(tmp_path / "asym.trc", view="side")
+    assert res.metric("cadence_spm").value == pytest.approx(170, abs=1.0)
+    over = res.metric("overstride_pct")
+    assert over.asymmetry == pytest.approx(40.0, abs=4.0)
+    assert over.asymmetry_beyond_error is True

@@ -140,8 +140,13 @@ def test_a_real_clip_goes_through_the_pose_backend(
 def test_the_result_page_plots_angles_per_side_with_contacts_and_judges_asymmetry_against_error(
     logged_in: tuple[Any, Any], tmp_path: Path, django_capture_on_commit_callbacks: Any
 ) -> None:
+    from kinetrace.video.importers import write_trc
+    from kinetrace.video.synthetic import RunnerParams, sagittal_runner
+
     client, ep = logged_in
-    upload = SimpleUploadedFile("run.trc", _trc(tmp_path))
+    path = tmp_path / "asym.trc"  # overstride 15 vs 55 % leg length: beyond the measured MDC (~31 %)
+    write_trc(sagittal_runner(RunnerParams(overstride_left=0.15, overstride_right=0.55)), path)
+    upload = SimpleUploadedFile("run.trc", path.read_bytes())
     with django_capture_on_commit_callbacks(execute=True):
         resp = client.post(f"/episodes/{ep.pk}/videos/", {"kind": "gait", "view": "side", "file": upload})
     _run_queued()
@@ -149,7 +154,7 @@ def test_the_result_page_plots_angles_per_side_with_contacts_and_judges_asymmetr
     assert page.count("<svg") >= 2 and "knee flexion (deg)" in page and "shank angle (deg)" in page
     assert page.count('stroke="#148ce6"') > 3 and page.count('stroke="#f07814"') > 3  # lines + contacts per side
     assert 'stroke-dasharray="4 3"' in page
-    # the synthetic runner over-strides on the right by design: overstride difference beyond error, others within
+    # the synthetic runner over-strides on the right by design: that difference is beyond the error, others within
     assert "beyond the measured error" in page and "within the measured error" in page
 
 

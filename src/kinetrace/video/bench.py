@@ -28,7 +28,6 @@ RETEST_FRONT = ("run_back_30", "run_back_30_phase", "run_back_30_far", "run_fron
 MUST_FLAG = {
     "run_side_short": ("TooFewStrides", "steps found"),
     "run_side_crowd": ("people were seen", "another person", "more than one person"),
-    "run_oblique_30": ("obliquely", "outside the plausible range"),
 }
 #: MDC95 = 1.96 x sqrt(2) x SEM (de Vet et al.), the SEM taken as the SD of one runner's repeat clips.
 MDC_FACTOR = 1.96 * 2**0.5

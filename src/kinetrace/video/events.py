@@ -4,8 +4,9 @@ Pose models often swap the labels of the two legs (in 22-30 % of the frames of t
 project's side-view pixel clips) and jitter the heel by a few pixels. Everything here is
 built from signals that do not depend on the labels:
 
-* **Step frequency** from the autocorrelation of the horizontal distance between the feet
-  (side view) or of their height difference (front/back view): one period per step.
+* **Step frequency** from the autocorrelation of three once-per-step signals: the horizontal
+  distance between the feet, the forward reach of the leading foot and the pelvis height
+  (side view), or the feet's height difference (front/back view).
 * **Contacts**: the forward-most foot reaches furthest ahead of the pelvis once per step
   (Zeni et al. 2008 on the *envelope* of both feet); contact is the first frame after that
   when this foot comes down to its own stance level.
@@ -34,7 +35,7 @@ LEG_CHAIN = ("knee", "ankle", "heel", "toe")
 #: Step rates searched by the frequency estimate (steps/min): slow walking to sprinting.
 STEP_RATE_RANGE_SPM = (60.0, 260.0)
 #: An autocorrelation peak this high relative to the best one is taken as the step (not the stride).
-STRONG_PEAK = 0.5
+STRONG_PEAK = 0.3
 #: A foot within this share of leg length above its own stance level is on the ground.
 CONTACT_TOL = 0.04
 #: ... and contact is timed where it comes down to this level (= CONTACT_TOL: MediaPipe lags touchdown
@@ -181,15 +182,33 @@ def _assign_sides(contacts: list[float], labels: list[int], period: float) -> tu
     return sides, (agree / len(contacts) if contacts else 0.0)
 
 
+def _combined_period(estimates: list[tuple[float, float]]) -> float:
+    """One step period (frames) from several once-per-step signals' ``(period, strength)``.
+
+    Seen obliquely, or with one foot overstriding far more than the other, a signal may
+    repeat only once per *stride*; the pelvis height still dips once per step. Estimates
+    with autocorrelation >= 0.4 are kept; one about twice the shortest is halved (a stride);
+    the median of what is left is the step.
+    """
+    good = [p for p, strength in estimates if np.isfinite(p) and strength >= 0.4]
+    if not good:
+        finite = [(strength, p) for p, strength in estimates if np.isfinite(p)]
+        return max(finite)[1] if finite else float("nan")
+    shortest = min(good)
+    folded = [p / 2 if 1.8 <= p / shortest <= 2.2 else p for p in good]
+    return float(np.median(folded))
+
+
 def find_steps(R: FloatArray, hip: FloatArray, leg_px: float, fps: float) -> Steps:
     """Contacts and sides from runner-frame keypoints ``R`` (F, K, 2; X forward, Y up)."""
     fwd = _forward(R, hip, leg_px)
     gap = np.abs(fwd[:, 0] - fwd[:, 1])
-    period, _ = step_period(_smooth(gap, fps), fps)
+    env = np.nanmax(np.where(np.isfinite(fwd), fwd, -np.inf), axis=1)
+    env = _smooth(np.where(np.isfinite(env), env, np.nan), fps)
+    bounce = _smooth(hip[:, 1], fps)
+    period = _combined_period([step_period(_smooth(gap, fps), fps), step_period(env, fps), step_period(bounce, fps)])
     if not np.isfinite(period):
         return Steps((), (), float("nan"), 0.0)
-    env = _smooth(np.nanmax(np.where(np.isfinite(fwd), fwd, -np.inf), axis=1), fps)
-    env = np.where(np.isfinite(env), env, np.nan)
     peaks, _ = find_peaks(np.nan_to_num(env, nan=-10.0), distance=max(1, int(0.6 * period)), prominence=0.1)
     found = [_contact(R, fwd, int(p), period, leg_px) for p in peaks if np.isfinite(env[p])]
     contacts = [c for c, _ in found]

@@ -156,12 +156,13 @@ def analyse_gait(
     used, view_notes = views.resolve(view, found)
     check_quality(seq, REQUIRED[used])
     raw = cleaning.fill_gaps(cleaning.gate_confidence(seq, MIN_CONF))
-    notes += view_notes + views.person_switches(raw)
+    switches = views.person_switches(raw)
+    notes += view_notes + switches
     try:
         part = _side(raw) if used == "side" else _frontal(raw, used)
     except TooFewStrides as exc:
-        crowd = views.several_people(people)
-        raise TooFewStrides(f"{exc} {crowd[0]}" if crowd else str(exc)) from exc
+        why = " ".join(views.several_people(people) + switches)
+        raise TooFewStrides(f"{exc} {why}".strip()) from exc
     notes += part.warnings + plausibility.check(part.metrics)
     result = GaitResult(
         source_path=str(path), backend=seq.source, fps=seq.fps, n_frames=seq.n_frames,

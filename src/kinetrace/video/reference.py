@@ -40,14 +40,16 @@ def _merged_mdc(metric_id: str, yaml_mdc: dict[str, Any] | None) -> dict[str, An
         return yaml_mdc
     earlier = ""
     if yaml_mdc is not None:
-        earlier = f"; replaces the {yaml_mdc['kind']} figure {yaml_mdc['value']} ({yaml_mdc['source']})"
+        earlier = f"; replaces the {yaml_mdc['kind']} figure {yaml_mdc['value']}"
     return {
         "value": value,
         "kind": "pixel-set test-retest",
         "source": (
-            f"Kinetrace pixel set ({load_measured_mdc().get('method', '')}): SD {measured['retest_sd']:.2f} over "
-            f"{int(measured['retest_clips'])} repeat clips of one rendered runner, MDC95 = 1.96 x sqrt(2) x SD = "
-            f"{measured['mdc95']:.2f}, rounded up; measured {load_measured_mdc().get('measured', '?')}" + earlier
+            f"Kinetrace pixel set (kinetrace bench-video, {load_measured_mdc().get('measured', '?')}): MediaPipe on "
+            f"{int(measured['retest_clips'])} repeat clips of one rendered runner "
+            "(start phase, 4/6 m, direction, pan), "
+            f"SD {measured['retest_sd']:.2f}, MDC95 = 1.96 x sqrt(2) x SD = {measured['mdc95']:.2f}, rounded up"
+            + earlier
         ),
     }
 

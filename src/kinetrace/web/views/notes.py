@@ -104,13 +104,15 @@ def note_sign(request: HttpRequest, episode: m.Episode, session_id: int) -> Http
     session = get_object_or_404(m.Session, episode=episode, pk=session_id)
     latest = session.notes.order_by("-version").first()
     if latest is None:
-        form = NoteForm(initial=prefill(episode, session, workbench(episode)))
+        form = NoteForm(data=prefill(episode, session, workbench(episode)))
+        form.full_clean()  # a bound form: errors can be attached (an unbound one has no cleaned_data)
         form.add_error(None, "Save the note before signing it.")
         return _render(request, episode, session, form, status=400)
     try:
         actions.do_sign_note(request.user, episode, latest)
     except actions.ActionError as exc:
-        form = NoteForm(initial={k: getattr(latest, k) for k in actions.NOTE_FIELDS})
+        form = NoteForm(data={k: getattr(latest, k) for k in actions.NOTE_FIELDS})
+        form.full_clean()
         apply_problems(form, exc.problems)
         return _render(request, episode, session, form, status=400)
     return redirect("session_note", episode_id=episode.pk, session_id=session.pk)
