@@ -60,4 +60,4 @@ def test_the_decisive_criterion_needs_the_complaint_measure_and_enough_remote_si
     assert decisive(lik(True, 2, 2), params)  # every one of the two re-tested beyond the area
     assert not decisive(lik(True, 1, 1), params)  # one sign beyond the treated area is too few
     assert not decisive(lik(True, 2, 3), params)  # fewer than three of three
-    assert not decisive(lik(True, 3, 8), params)  # fewer than half of those re-tested
+    assert not decisive(lik(True, 3, 10), params)  # fewer than a third of those re-tested
