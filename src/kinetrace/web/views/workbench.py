@@ -127,10 +127,13 @@ def trial_record(request: HttpRequest, episode: m.Episode) -> HttpResponse:
     return _live(request, episode, form, status=422 if is_htmx(request) else 400)
 
 
-@episode_view(("POST",), full=True)
+@episode_view(("POST",))
 def trial_preview(request: HttpRequest, episode: m.Episode) -> HttpResponse:
-    """Score the trial being entered, without saving it (live colouring by the MDC)."""
-    form = TrialForm(request.POST, **trial_form_choices(episode))
+    """Score the trial being entered, without saving it (live colouring by the MDC).
+
+    Called on every keystroke: the episode's parts are read once as plain rows (no prefetch)."""
+    parts = parts_of(episode)
+    form = TrialForm(request.POST, **trial_form_choices(episode, parts))
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
     post = form.post_values()
@@ -140,7 +143,7 @@ def trial_preview(request: HttpRequest, episode: m.Episode) -> HttpResponse:
         # only the draft trial is scored (the fragment shows its changes against the MDC): the engine
         # is not run on every keystroke (p95 of this fragment, docs/web.md)
         try:
-            case = episode_to_case(episode, draft_trial=draft)
+            case = episode_to_case(episode, draft_trial=draft, parts=parts)
         except CaseError as exc:
             ctx["problems"] = exc.problems
         else:
