@@ -112,46 +112,61 @@ def best_paths(
         Node -> :class:`Path`; start nodes map to a local path of strength ``local_strength``.
     """
     pri = atlas().priors
-    edges = _adjacency(kind)
-    indirect = pri.indirect_entry
-    # layer[h][v] = (bottleneck weight, predecessor node, link) of the best path with exactly h hops
-    layers: list[dict[Node, tuple[float, Node | None, Link | None]]] = [dict.fromkeys(starts, (1.0, None, None))]
+    layers = _layers(starts, kind, lines, types)
     best_hop: dict[Node, tuple[float, int]] = {}
+    for hops in range(1, len(layers)):
+        decay = pri.hop_decay ** (hops - 1)
+        for v, (b, _, _) in layers[hops].items():
+            strength = b * decay
+            if v not in best_hop or strength > best_hop[v][0]:
+                best_hop[v] = (strength, hops)
+    best = {
+        v: Path(target=v, steps=_steps_back(layers, v, hops), strength=strength)
+        for v, (strength, hops) in best_hop.items()
+        if v not in starts
+    }
+    for s0 in starts:
+        best[s0] = Path(target=s0, steps=(), strength=pri.local_strength, local=True)
+    return best
+
+
+_Layer = dict[Node, tuple[float, Node | None, Link | None]]
+
+
+def _layers(
+    starts: tuple[Node, ...], kind: str | None, lines: tuple[str, ...] | None, types: frozenset[str] | None
+) -> list[_Layer]:
+    """layer[h][v] = (bottleneck weight, predecessor node, link) of the best path with exactly h hops."""
+    pri = atlas().priors
+    edges = _adjacency(kind)
+    layers: list[_Layer] = [dict.fromkeys(starts, (1.0, None, None))]
     for hops in range(1, pri.max_hops + 1):
-        frontier = layers[-1]
-        nxt: dict[Node, tuple[float, Node | None, Link | None]] = {}
-        for u, (bottleneck, _, _) in frontier.items():
+        nxt: _Layer = {}
+        for u, (bottleneck, _, _) in layers[-1].items():
             for v, link, w in edges.get(u, ()):
                 if types is not None and link.type not in types:
                     continue
                 if hops == 1 and lines is not None and link.type != "adjacency" and link.id not in lines:
-                    w *= indirect
-                b = w if w < bottleneck else bottleneck
+                    w *= pri.indirect_entry
+                b = min(w, bottleneck)
                 old = nxt.get(v)
                 if old is None or b > old[0]:
                     nxt[v] = (b, u, link)
         layers.append(nxt)
-        decay = pri.hop_decay ** (hops - 1)
-        for v, (b, _, _) in nxt.items():
-            strength = b * decay
-            if v not in best_hop or strength > best_hop[v][0]:
-                best_hop[v] = (strength, hops)
-    best: dict[Node, Path] = {}
-    for v, (strength, hops) in best_hop.items():
-        if v in starts:
-            continue
-        steps: list[Step] = []
-        node = v
-        for h in range(hops, 0, -1):
-            _, prev, via = layers[h][node]
-            if prev is None or via is None:  # pragma: no cover - every layer-h node has a predecessor
-                raise RuntimeError(f"broken path table at {node}")
-            steps.append(Step(prev, node, via))
-            node = prev
-        best[v] = Path(target=v, steps=tuple(reversed(steps)), strength=strength)
-    for s0 in starts:
-        best[s0] = Path(target=s0, steps=(), strength=pri.local_strength, local=True)
-    return best
+    return layers
+
+
+def _steps_back(layers: list[_Layer], target: Node, hops: int) -> tuple[Step, ...]:
+    """The steps of the best ``hops``-hop path to ``target``, walked back through the layers."""
+    steps: list[Step] = []
+    node = target
+    for h in range(hops, 0, -1):
+        _, prev, via = layers[h][node]
+        if prev is None or via is None:  # pragma: no cover - every layer-h node has a predecessor
+            raise RuntimeError(f"broken path table at {node}")
+        steps.append(Step(prev, node, via))
+        node = prev
+    return tuple(reversed(steps))
 
 
 @cache
