@@ -112,7 +112,7 @@ def list_episodes(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
-def _episode_case(request: HttpRequest, episode_id: int, action: str) -> Case | Status:
+def _episode_case(request: HttpRequest, episode_id: int, action: str) -> Case | Status[Any]:
     """The user's episode as a core case (audited as ``action``), or 404 / 409 with the core's problems."""
     try:
         episode = get_episode_for_user(request.user, episode_id, full=True)
