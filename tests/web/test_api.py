@@ -148,3 +148,17 @@ def test_every_response_code_of_every_operation_is_documented(client: Any, db: A
             assert {"401", "422"} <= codes, (method, path, codes)
             if "{episode_id}" in path:
                 assert {"404", "409"} <= codes
+
+
+def test_issue_token_sets_scope_and_expiry(world: dict[str, Any]) -> None:
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    out = io.StringIO()
+    call_command("issue_token", "alice", scope="write", days=7, stdout=out)
+    row = m.ApiToken.objects.get(digest=m.ApiToken.hash(out.getvalue().strip()))
+    assert row.scope == "write" and row.expires is not None
+    assert 6 <= (row.expires - timezone.now()).days <= 7
+    with pytest.raises(CommandError, match="1-365"):
+        call_command("issue_token", "alice", days=0)
