@@ -4,7 +4,8 @@
 uploaded file as they arrive and stops the upload as soon as the route's limit is passed, so
 an oversized file is never read whole (into memory or a temporary file). The limit of a route
 is ``KINETRACE_UPLOAD_LIMITS[url_name]`` or ``KINETRACE_UPLOAD_MAX_BYTES``.
-:class:`UploadLimitMiddleware` turns a stopped upload into a clear ``413`` page.
+:class:`UploadLimitMiddleware` turns a stopped upload into a clear ``413`` page. (A case file's
+type is told from its content by :mod:`kinetrace.case.bounded`, never from its name.)
 """
 
 from __future__ import annotations
@@ -70,37 +71,3 @@ class UploadLimitMiddleware:
             text = f"file: larger than {mib:g} MiB (the limit for this upload); nothing was stored\n"
             return HttpResponse(text, status=413, content_type="text/plain; charset=utf-8")
         return response
-
-
-#: Leading bytes of the clip and image formats the video analysis reads (offset, signature).
-_SIGNATURES: dict[str, tuple[tuple[int, bytes], ...]] = {
-    "mp4/mov": ((4, b"ftyp"), (4, b"moov"), (4, b"mdat"), (4, b"wide"), (4, b"free")),
-    "avi": ((0, b"RIFF"),),
-    "mkv/webm": ((0, b"\x1a\x45\xdf\xa3"),),
-    "jpeg": ((0, b"\xff\xd8\xff"),),
-    "png": ((0, b"\x89PNG\r\n\x1a\n"),),
-}
-
-
-def sniff_media(head: bytes) -> str | None:
-    """The media type family of a file from its first bytes (``None``: none the app reads).
-
-    A ``.trc`` keypoint file is text whose first line starts with ``PathFileType``.
-    """
-    for family, signatures in _SIGNATURES.items():
-        for offset, sig in signatures:
-            if head[offset : offset + len(sig)] == sig:
-                if family == "avi" and head[8:12] != b"AVI ":
-                    continue
-                return family
-    if head.lstrip(b"\xef\xbb\xbf").startswith(b"PathFileType"):
-        return "trc"
-    return None
-
-
-def read_head(upload: Any, n: int = 64) -> bytes:
-    """The first ``n`` bytes of an uploaded file, leaving it positioned at the start."""
-    upload.seek(0)
-    head: bytes = upload.read(n)
-    upload.seek(0)
-    return head
