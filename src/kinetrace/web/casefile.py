@@ -274,6 +274,7 @@ def episode_to_dict(
             {"kind": p["kind"], "text": p["text"], "targets": p["targets"] or [], "source": p["source"]}
             for p in parts.plan
         ],
+        **({"confirmed_driver": episode.confirmed_driver} if episode.confirmed_driver else {}),
     }
 
 

@@ -133,6 +133,9 @@ class Episode(models.Model):
     summary_texts = models.JSONField(default=dict, blank=True)
     #: Bumped by every action that changes the episode or its parts (keys the workbench cache).
     revision = models.PositiveIntegerField(default=0, editable=False)
+    #: The clinician's confirmed outcome (case@1 ``confirmed_driver``): a finding key or "none";
+    #: what the clinic's model is fitted on (issue 11, web/views/learning.py).
+    confirmed_driver = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["-created"]
@@ -492,3 +495,25 @@ class PromResponse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instrument} {self.score:g} (session {self.session_id})"
+
+
+class ClinicModel(models.Model):
+    """A clinic's learned engine model (kinetrace/model@1), fitted from its confirmed episodes.
+
+    At most one per clinic is ``active``; the web analysis uses it when one is (issue 11).
+    """
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="engine_models")
+    version = models.PositiveIntegerField()
+    document = models.JSONField()
+    cases = models.PositiveIntegerField(default=0)
+    active = models.BooleanField(default=False)
+    created = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [models.UniqueConstraint(fields=["clinic", "version"], name="clinic_model_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.clinic} model v{self.version}{' (active)' if self.active else ''}"
