@@ -31,7 +31,7 @@ PUBLIC = {
     "password_reset_complete",
 }
 #: Routes only a clinic admin may use.
-ADMIN_ONLY = {"audit", "clinic_security", "member_2fa_reset"}
+ADMIN_ONLY = {"audit", "clinic_security", "member_2fa_reset", "learning"}
 #: Routes naming a record of one user (an API token): own-clinic colleagues get a 404 too (test_accounts).
 PER_USER = {"account_token_revoke"}
 PARAM = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>[^)]*\)")

@@ -539,3 +539,53 @@ def do_save_prom(
     )
     audit(user, episode.patient, "save_prom", f"{session.key} {instrument} {scored.total:g} ({by})", episode)
     return response
+
+
+def do_fit_clinic_model(user: Any) -> m.ClinicModel:
+    """Fit the clinic's engine model from its confirmed episodes (stored switched off; audited).
+
+    Every episode of the user's clinic with a confirmed outcome whose case is valid is used;
+    the fit is :func:`kinetrace.learn` (shrinkage towards the shipped defaults, cross-validated).
+    """
+    from kinetrace.learning import LearnError, learn
+
+    clinic = clinic_of(user)
+    cases = []
+    for episode in m.Episode.objects.filter(patient__clinic=clinic).exclude(confirmed_driver=""):
+        try:
+            cases.append(casefile.episode_to_case(episode))
+        except CaseError:
+            continue
+    with transaction.atomic():
+        last = m.ClinicModel.objects.filter(clinic=clinic).order_by("-version").first()
+        version = 1 if last is None else last.version + 1
+        try:
+            model = learn(cases, version=version)
+        except LearnError as exc:
+            raise ActionError([f"confirmed_driver: {exc}"]) from None
+        row = m.ClinicModel.objects.create(
+            clinic=clinic,
+            version=version,
+            document=model.to_dict(),
+            cases=model.cases,
+            created_by=user if getattr(user, "is_authenticated", False) else None,
+        )
+        audit(user, None, "fit_clinic_model", f"v{version} from {model.cases} confirmed episodes")
+    return row
+
+
+def do_set_clinic_model(user: Any, model_id: int | None) -> m.ClinicModel | None:
+    """Switch the clinic's model on (``model_id``) or back to the shipped defaults (None); audited."""
+    clinic = clinic_of(user)
+    with transaction.atomic():
+        chosen = None
+        if model_id is not None:
+            chosen = m.ClinicModel.objects.filter(clinic=clinic, pk=model_id).first()
+            if chosen is None:
+                raise ActionError([f"model: {model_id} is not a model of this clinic"])
+        m.ClinicModel.objects.filter(clinic=clinic, active=True).update(active=False)
+        if chosen is not None:
+            m.ClinicModel.objects.filter(pk=chosen.pk).update(active=True)
+            chosen.active = True
+        audit(user, None, "set_clinic_model", "shipped defaults" if chosen is None else f"v{chosen.version} on")
+    return chosen

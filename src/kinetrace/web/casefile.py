@@ -317,6 +317,7 @@ def _import_episode(case: Case, patient: m.Patient) -> m.Episode:
         red_flags_cleared=sc.red_flags_cleared,
         screening_answers=answers if (sc.screened_negative or sc.screened_on) else {},
         screened_on=sc.screened_on,
+        confirmed_driver=case.confirmed_driver or "",
     )
     m.ComplaintArea.objects.bulk_create(
         m.ComplaintArea(episode=episode, region=a.region, side=a.side, kind=a.kind) for a in c.areas

@@ -30,6 +30,7 @@ from kinetrace.presentation import (
 from kinetrace.scoring import TrialScore
 from kinetrace.web import models as m
 from kinetrace.web.casefile import EpisodeParts, episode_to_case, parts_of
+from kinetrace.web.clinic_model import active_clinic_model
 
 
 def chart(
@@ -130,7 +131,7 @@ def workbench(
         case = episode_to_case(episode, draft_trial=draft_trial, parts=parts)
     except CaseError as exc:
         return Workbench(case=None, problems=exc.problems)
-    analysis = kinetrace.analyse(case)
+    analysis = kinetrace.analyse(case, model=active_clinic_model(episode.patient.clinic))
     trial_pks = [t["pk"] for s in parts.sessions for t in s["trials"]]
     views = [trial_view(s, case) for s in analysis.trials]
     for v, pk in zip(views, trial_pks, strict=False):

@@ -9,7 +9,19 @@ from django.urls import path, re_path
 from django.views.generic import RedirectView
 
 from kinetrace.web.api import api
-from kinetrace.web.views import exam, io, notes, paperwork, patients, proms, screen, sessions, video, workbench
+from kinetrace.web.views import (
+    exam,
+    io,
+    learning,
+    notes,
+    paperwork,
+    patients,
+    proms,
+    screen,
+    sessions,
+    video,
+    workbench,
+)
 from kinetrace.web.views.account_urls import urlpatterns as account_urls
 
 urlpatterns = [
@@ -24,6 +36,7 @@ urlpatterns = [
     path("patients/<int:patient_id>/", patients.patient_detail, name="patient"),
     path("import/", io.import_case, name="import"),
     path("audit/", io.audit_log, name="audit"),
+    path("clinic/learning/", learning.learning, name="learning"),
     path("episodes/<int:episode_id>/", patients.episode_intake, name="episode"),
     path("episodes/<int:episode_id>/complaint/", patients.complaint_toggle, name="complaint_toggle"),
     path("episodes/<int:episode_id>/exam/", exam.exam, name="exam"),
