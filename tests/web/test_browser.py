@@ -209,3 +209,41 @@ def test_clinician_finds_the_driver_in_two_trials_and_exports_the_case(
     page.click("text=4 Sessions & plan")
     page.wait_for_selector("svg.outcome")
     _shot(page, "07-sessions-outcome")
+
+
+def test_typed_values_survive_a_reload_and_a_failed_save(
+    page: Any, live_server: Any, make_clinic: Any, make_user: Any, make_episode: Any
+) -> None:
+    from .conftest import PASSWORD
+
+    clinic = make_clinic("demo")
+    make_user(clinic, "clara")
+    ep = make_episode(clinic)
+    base = live_server.url
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", "clara")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/patients/")
+
+    # intake: text typed, then a goal added (a full page load) - the typed text is still there
+    page.goto(f"{base}/episodes/{ep.pk}/")
+    page.fill("#intake-form [name=description]", "Typed but not saved yet")
+    page.fill("#intake-goal-form [name=text]", "Run 10 km")
+    page.click("#intake-goal-form button")
+    page.wait_for_selector("text=Run 10 km")
+    assert page.input_value("#intake-form [name=description]") == "Typed but not saved yet"
+    assert page.locator("#intake-form .draft-note").count() == 1
+
+    # workbench: re-test values typed, the page reloaded - they come back; a failed save keeps them
+    page.goto(f"{base}/episodes/{ep.pk}/workbench/")
+    page.fill("#trial-form [name=m_pain_run]", "3")
+    page.fill("#trial-form [name=m_slr_left]", "thirty7")
+    page.reload()
+    assert page.input_value("#trial-form [name=m_pain_run]") == "3"
+    page.click("#trial-form button[type=submit]")
+    page.wait_for_selector("#trial-form .has-error .errorlist")
+    assert "no comma" in page.inner_text("#trial-form")
+    assert page.input_value("#trial-form [name=m_slr_left]") == "thirty7"
+    assert page.input_value("#trial-form [name=m_pain_run]") == "3"
+    _shot(page, "08-draft-and-strict-number")
