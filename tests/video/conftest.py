@@ -7,6 +7,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from numpy.typing import NDArray
 
 # mediapipe 0.10.21 with protobuf 4.x warns on every graph run; filter only these.
 _FILTERS = (
@@ -28,7 +29,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 item.add_marker(pytest.mark.filterwarnings(f))
 
 
-def write_video(path: Path, frames: list[np.ndarray], fps: float) -> Path:
+def write_video(path: Path, frames: list[NDArray[np.uint8]], fps: float) -> Path:
     """Write BGR frames with OpenCV (mp4v)."""
     h, w = frames[0].shape[:2]
     vw = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"mp4v"), fps, (w, h))
@@ -39,14 +40,15 @@ def write_video(path: Path, frames: list[np.ndarray], fps: float) -> Path:
 
 
 @pytest.fixture(scope="session")
-def astronaut_bgr() -> np.ndarray:
+def astronaut_bgr() -> NDArray[np.uint8]:
     from skimage import data
 
-    return cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR)
+    bgr: NDArray[np.uint8] = cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR)
+    return bgr
 
 
 @pytest.fixture(scope="session")
-def astronaut_clip(tmp_path_factory: pytest.TempPathFactory, astronaut_bgr: np.ndarray) -> Path:
+def astronaut_clip(tmp_path_factory: pytest.TempPathFactory, astronaut_bgr: NDArray[np.uint8]) -> Path:
     """A 1.5 s, 20 fps, 640x512 clip built from the real astronaut photo, translated per frame."""
     frames = []
     for i in range(30):

@@ -13,6 +13,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from numpy.typing import NDArray
 
 from kinetrace.video import analyse_posture
 
@@ -22,7 +23,7 @@ N_FRAMES = int(os.environ.get("KINETRACE_BENCH_FRAMES", "30"))
 
 
 @pytest.fixture(scope="module")
-def clip_720p(tmp_path_factory: pytest.TempPathFactory, astronaut_bgr: np.ndarray) -> Path:
+def clip_720p(tmp_path_factory: pytest.TempPathFactory, astronaut_bgr: NDArray[np.uint8]) -> Path:
     person = cv2.resize(astronaut_bgr, (640, 640))
     frames = []
     for i in range(N_FRAMES):
@@ -35,7 +36,7 @@ def clip_720p(tmp_path_factory: pytest.TempPathFactory, astronaut_bgr: np.ndarra
 
 @pytest.mark.mediapipe
 @pytest.mark.benchmark(group="video")
-def test_bench_mediapipe_pipeline_fps(benchmark, clip_720p: Path) -> None:  # type: ignore[no-untyped-def]
+def test_bench_mediapipe_pipeline_fps(benchmark, clip_720p: Path) -> None:
     result = benchmark.pedantic(analyse_posture, args=(clip_720p,), rounds=1, iterations=1)
     assert result.n_frames == N_FRAMES
     if benchmark.disabled:  # --benchmark-disable (scripts/test, parallel): ran once, untimed

@@ -13,7 +13,7 @@ from kinetrace.video.skeleton import INDEX
 from kinetrace.video.synthetic import RunnerParams, frontal_runner, sagittal_runner, sagittal_truth
 
 
-def _sagittal(seq):  # type: ignore[no-untyped-def]
+def _sagittal(seq):
     a = analyse_sagittal(cleaning.fill_gaps(seq))
     per = {s: {k: float(np.median(v)) for k, v in a.per_ic[s].items()} for s in ("left", "right")}
     return a, per

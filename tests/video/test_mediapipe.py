@@ -26,7 +26,7 @@ TOLERANCE = {"right_shoulder": 0.10, "left_shoulder": 0.10, "right_elbow": 0.15,
 
 
 @pytest.fixture(scope="module")
-def backend():  # type: ignore[no-untyped-def]
+def backend():
     from kinetrace.video.mediapipe_backend import MediaPipeBackend
 
     b = MediaPipeBackend(static_image_mode=True)
@@ -34,7 +34,7 @@ def backend():  # type: ignore[no-untyped-def]
     b.close()
 
 
-def test_astronaut_shoulders_and_elbows_are_where_a_person_would_mark_them(backend, astronaut_bgr) -> None:  # type: ignore[no-untyped-def]
+def test_astronaut_shoulders_and_elbows_are_where_a_person_would_mark_them(backend, astronaut_bgr) -> None:
     kp = backend.detect(astronaut_bgr, 0.0)
     assert kp is not None
     for name, (x, y) in HAND_MARKED.items():
@@ -44,7 +44,7 @@ def test_astronaut_shoulders_and_elbows_are_where_a_person_would_mark_them(backe
     assert kp[INDEX["right_shoulder"], 0] < kp[INDEX["left_shoulder"], 0]
 
 
-def test_photo_posture_end_to_end(tmp_path: Path, astronaut_bgr) -> None:  # type: ignore[no-untyped-def]
+def test_photo_posture_end_to_end(tmp_path: Path, astronaut_bgr) -> None:
     import cv2
 
     photo = tmp_path / "astronaut.png"
@@ -57,7 +57,7 @@ def test_photo_posture_end_to_end(tmp_path: Path, astronaut_bgr) -> None:  # typ
 
 def test_clip_from_real_frames_posture_succeeds_and_gait_says_the_feet_are_not_visible(
     tmp_path: Path, astronaut_clip
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     res = analyse_posture(astronaut_clip, out_dir=tmp_path / "p", annotated_video=True)
     assert res.n_frames == 30 and res.rula_time_weighted is not None
     assert Path(res.outputs["csv"]).exists() and Path(res.outputs["video"]).stat().st_size > 0

@@ -38,7 +38,7 @@ def _blank_video(tmp_path: Path, n: int, size: tuple[int, int] = (320, 240)) -> 
     return write_video(tmp_path / "clip.mp4", frames, FPS)
 
 
-def _runner(**kw):  # type: ignore[no-untyped-def]
+def _runner(**kw):
     return sagittal_runner(
         RunnerParams(overstride_right=0.3), fps=FPS, duration_s=4.0, px_per_leg=100, size=(320, 240), **kw
     )
@@ -74,7 +74,9 @@ def test_metrics_become_case_markers_and_a_refilmed_run_gives_values_for_the_sam
     write_trc(sagittal_runner(RunnerParams(overstride_right=0.2)), trc)
     after = values_for_markers(analyse_gait(trc, view="side"))
     assert set(after) == ids
-    assert after["video.overstride_pct.right"] < before.metric("overstride_pct").right - 5
+    before_right = before.metric("overstride_pct").right
+    assert before_right is not None
+    assert after["video.overstride_pct.right"] < before_right - 5
     right_only = markers_from_gait(before, side_filter="right")
     assert right_only and all(m["side"] != "left" for m in right_only)
 
@@ -94,6 +96,7 @@ def test_posture_from_keypoints_gives_rula_and_markers(tmp_path: Path) -> None:
     res = analyse_posture(trc, out_dir=tmp_path / "o")
     assert res.view_estimate == "front/back"
     assert res.rula_worst is not None and res.rula_worst.side == "right" and res.rula_worst.upper_arm >= 4
+    assert res.rula_time_weighted is not None
     assert 1 <= res.rula_time_weighted <= 7 and sum(res.rula_action_level_time_pct.values()) == pytest.approx(100)
     assert any(m["id"] == "video.rula_grand_score.right" for m in markers_from_posture(res))
 
@@ -163,7 +166,7 @@ def test_video_markers_carry_the_measured_mdc_never_a_smaller_one() -> None:
     assert "pixel-set test-retest" in markers["video.knee_flexion_ic_deg.left"]["mdc_source"]
 
 
-def _trc_file(seq):  # type: ignore[no-untyped-def]
+def _trc_file(seq):
     import tempfile
 
     path = Path(tempfile.mkdtemp()) / "run.trc"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from kinetrace.video import rula
@@ -106,7 +108,7 @@ WORKED = [
 
 
 @pytest.mark.parametrize(("kwargs", "a", "b", "grand", "level"), WORKED)
-def test_hand_worked_postures(kwargs: dict, a: int, b: int, grand: int, level: int) -> None:
+def test_hand_worked_postures(kwargs: dict[str, Any], a: int, b: int, grand: int, level: int) -> None:
     s = rula.score(rula.RulaInput(**kwargs))
     assert (s["score_a"], s["score_b"], s["grand"], s["action_level"]) == (a, b, grand, level)
 
@@ -115,7 +117,7 @@ def test_hand_worked_postures(kwargs: dict, a: int, b: int, grand: int, level: i
     ("fn", "args"),
     [(rula.table_a, (7, 1, 1, 1)), (rula.table_b, (1, 0, 1)), (rula.table_c, (0, 1)), (rula.action_level, (8,))],
 )
-def test_out_of_range_scores_are_refused_with_the_allowed_range(fn, args) -> None:  # type: ignore[no-untyped-def]
+def test_out_of_range_scores_are_refused_with_the_allowed_range(fn, args) -> None:
     with pytest.raises(ValueError, match="must be an integer"):
         fn(*args)
 
