@@ -65,8 +65,9 @@ def test_upload_enqueues_then_the_worker_analyses_and_markers_can_be_added(
     assert 'hx-trigger="every 2s"' in page  # the page polls while the task waits
 
     _worker()
-    row.refresh_from_db()
+    row = VideoAnalysis.objects.get(pk=row.pk)  # as the worker left it
     assert row.status == VideoAnalysis.DONE, row.error
+    assert row.result is not None
     assert any(m["id"] == "cadence_spm" for m in row.result["metrics"])
     ids = [mk["id"] for mk in row.markers]
     assert "video.cadence_spm.bilateral" in ids
@@ -131,6 +132,7 @@ def test_a_real_clip_goes_through_the_pose_backend(
     _run_queued()
     row = VideoAnalysis.objects.get(episode=ep)
     assert row.status == VideoAnalysis.DONE, row.error
+    assert row.result is not None
     assert row.result["backend"] == "fake"
     cadence = next(m for m in row.result["metrics"] if m["id"] == "cadence_spm")
     assert cadence["value"] == pytest.approx(170, abs=2)
