@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 
 from kinetrace.web import actions
 from kinetrace.web import models as m
-from kinetrace.web.access import clinic_of
+from kinetrace.web.access import clinic_of, episodes_for
 from kinetrace.web.views import clinic_view
 
 
@@ -29,7 +29,7 @@ def learning(request: HttpRequest) -> HttpResponse:
     actions.record_read(request.user, None, "view_learning", "")
     ctx = {
         "models": m.ClinicModel.objects.filter(clinic=clinic),
-        "confirmed": m.Episode.objects.filter(patient__clinic=clinic).exclude(confirmed_driver="").count(),
+        "confirmed": episodes_for(request.user).exclude(confirmed_driver="").count(),
         "problems": problems,
     }
     return render(request, "web/learning.html", ctx, status=400 if problems else 200)
