@@ -136,51 +136,70 @@ def _check_strides(steps: Steps, seq: PoseSequence) -> None:
 def _per_contact_values(
     V: FloatArray, steps: Steps, fps: float, L: float
 ) -> tuple[dict[str, dict[str, FloatArray]], dict[str, FloatArray]]:
-    """Shank, knee, overstride at each contact and knee flexion at midstance, per side."""
+    """Shank, knee, overstride at each contact and knee flexion at midstance, per side.
+
+    The contact's side comes from the step sequence; its values are read from the leg that
+    is *forward* at that contact (the landing foot is ahead of the pelvis, the swing foot
+    behind it), whatever its pose-model label, so a left/right swap left over at a contact
+    cannot put the swing leg's angles into the table.
+    """
     vhip = midpoint(V[:, INDEX["left_hip"]], V[:, INDEX["right_hip"]])
     period = 60.0 * fps / steps.cadence_frequency_spm
+    series = {s: _leg_series(V, vhip, s, L) for s in SIDES}
     per_ic: dict[str, dict[str, FloatArray]] = {}
     per_frame: dict[str, FloatArray] = {}
     for s in SIDES:
         ic = np.array(steps.side_frames(s))
-        vheel, vankle, vknee = (V[:, INDEX[f"{s}_{j}"]] for j in ("heel", "ankle", "knee"))
-        vheel = np.where(np.isfinite(vheel), vheel, vankle)
-        shank = inclination_from_vertical(vankle, vknee)
-        knee_flex = flexion(V[:, INDEX[f"{s}_hip"]], vknee, vankle)
-        over_angle = np.degrees(np.arctan2(vheel[:, 0] - vhip[:, 0], vhip[:, 1] - vheel[:, 1]))
-        vfwd = (vheel[:, 0] - vhip[:, 0]) / L
-        mid_flex = [_midstance_flexion(V, vhip, c, period) for c in ic]
-        per_ic[s] = {
-            "overstride_pct": 100 * _at(vfwd, ic),
-            "overstride_angle_deg": _at(over_angle, ic),
-            "shank_angle_ic_deg": _at(shank, ic),
-            "knee_flexion_ic_deg": _at(knee_flex, ic),
-            "knee_flexion_midstance_deg": np.array([m for m in mid_flex if np.isfinite(m)]),
-        }
-        per_frame |= {f"shank_angle_{s}_deg": shank, f"knee_flexion_{s}_deg": knee_flex}
+        legs = [_landing_leg(V, c, s) for c in ic]
+        keys = ("overstride_pct", "overstride_angle_deg", "shank_angle_ic_deg", "knee_flexion_ic_deg")
+        vals = {k: np.array([_at(series[g][k], np.array([c]))[0] for g, c in zip(legs, ic, strict=True)])
+                for k in keys}  # fmt: skip
+        mid_flex = [_midstance_flexion(V, c, period) for c in ic]
+        per_ic[s] = vals | {"knee_flexion_midstance_deg": np.array([m for m in mid_flex if np.isfinite(m)])}
+        per_frame |= {f"shank_angle_{s}_deg": series[s]["shank_angle_ic_deg"],
+                      f"knee_flexion_{s}_deg": series[s]["knee_flexion_ic_deg"]}  # fmt: skip
     return per_ic, per_frame
 
 
-def _midstance_flexion(V: FloatArray, vhip: FloatArray, contact: float, period: float) -> float:
-    """Knee flexion of the stance leg when its ankle passes under the pelvis.
+def _leg_series(V: FloatArray, vhip: FloatArray, s: str, L: float) -> dict[str, FloatArray]:
+    """Per-frame shank angle, knee flexion and overstride of the leg labelled ``s``."""
+    vheel, vankle, vknee = (V[:, INDEX[f"{s}_{j}"]] for j in ("heel", "ankle", "knee"))
+    vheel = np.where(np.isfinite(vheel), vheel, vankle)
+    return {
+        "overstride_pct": 100 * (vheel[:, 0] - vhip[:, 0]) / L,
+        "overstride_angle_deg": np.degrees(np.arctan2(vheel[:, 0] - vhip[:, 0], vhip[:, 1] - vheel[:, 1])),
+        "shank_angle_ic_deg": inclination_from_vertical(vankle, vknee),
+        "knee_flexion_ic_deg": flexion(V[:, INDEX[f"{s}_hip"]], vknee, vankle),
+    }
 
-    Within 0.6 step after contact the stance leg is the one with the *lower* ankle (the
-    swing foot is off the ground), which holds even where the labels of the crossing legs
-    are confused; the frame is the one where that ankle is closest under the hip midpoint.
+
+def _landing_leg(V: FloatArray, contact: float, side: str) -> str:
+    """The label of the leg whose ankle is further forward at ``contact`` (falls back to ``side``)."""
+    k = min(len(V) - 1, int(np.ceil(contact)))
+    x = [V[k, INDEX[f"{s}_ankle"], 0] for s in SIDES]
+    if not all(np.isfinite(x)):
+        return side
+    return SIDES[int(np.argmax(x))]
+
+
+def _midstance_flexion(V: FloatArray, contact: float, period: float) -> float:
+    """Peak knee flexion of the stance leg within 0.6 step after contact (midstance).
+
+    In that window the stance leg is the one with the *lower* ankle (the swing foot is off
+    the ground), which holds even where the labels of the crossing legs are confused. The
+    peak, not one "ankle under the hip" frame: at 30 fps the knee of this runner moves up to
+    25 deg between two frames around midstance, so a one-frame timing error dominated.
     """
     a, b = int(np.ceil(contact)), min(len(V), int(np.ceil(contact + 0.6 * period)))
-    best, value = np.inf, float("nan")
+    flex = []
     for t in range(a, b):
         ank = [V[t, INDEX[f"{s}_ankle"]] for s in SIDES]
         if not all(np.all(np.isfinite(p)) for p in ank):
             continue
         s = SIDES[int(np.argmin([p[1] for p in ank]))]
-        under = abs(V[t, INDEX[f"{s}_ankle"], 0] - vhip[t, 0])
-        if under < best:
-            best = under
-            value = float(flexion(V[t : t + 1, INDEX[f"{s}_hip"]], V[t : t + 1, INDEX[f"{s}_knee"]],
-                                  V[t : t + 1, INDEX[f"{s}_ankle"]])[0])  # fmt: skip
-    return value
+        flex.append(float(flexion(V[t : t + 1, INDEX[f"{s}_hip"]], V[t : t + 1, INDEX[f"{s}_knee"]],
+                                  V[t : t + 1, INDEX[f"{s}_ankle"]])[0]))  # fmt: skip
+    return float(np.nanmax(flex)) if flex else float("nan")
 
 
 def _central(R: FloatArray, steps: Steps, fps: float, L: float) -> tuple[dict[str, float], FloatArray]:

@@ -322,8 +322,12 @@ def _stance_runs(J: dict[str, FloatArray], side: str, *, complete: bool = True) 
     return runs
 
 
-def sagittal_truth(J: dict[str, FloatArray]) -> dict[str, dict[str, float]]:
-    """Knee flexion at contact and midstance, shank angle at contact, trunk lean: per side, truth."""
+def sagittal_truth(J: dict[str, FloatArray], step_frames: float) -> dict[str, dict[str, float]]:
+    """Knee flexion at contact and midstance, shank angle at contact, trunk lean: per side, truth.
+
+    Midstance knee flexion = the peak knee flexion of the stance leg within 0.6 step after
+    contact (the same window as the analysis, :func:`kinetrace.video.gait_sagittal._midstance_flexion`).
+    """
     P = {k: v[:, [0, 1]] for k, v in J.items()}  # sagittal plane: x forward, y up
     hip = 0.5 * (P["left_hip"] + P["right_hip"])
     out: dict[str, dict[str, float]] = {}
@@ -333,7 +337,7 @@ def sagittal_truth(J: dict[str, FloatArray]) -> dict[str, dict[str, float]]:
         shank = np.degrees(np.arctan2(d[:, 0], -d[:, 1]))  # + = ankle ahead of knee
         runs = _stance_runs(J, s)
         ic = [a for a, _ in runs]
-        mid = [a + int(np.argmin(np.abs(P[f"{s}_ankle"][a:b, 0] - hip[a:b, 0]))) for a, b in runs]
+        mid = [a + int(np.argmax(knee[a : min(b, a + int(np.ceil(0.6 * step_frames)))])) for a, b in runs]
         out[s] = {
             "knee_flexion_ic_deg": float(np.median(knee[ic])) if ic else float("nan"),
             "shank_angle_ic_deg": float(np.median(shank[ic])) if ic else float("nan"),
@@ -377,7 +381,7 @@ def ground_truth(frames3d: list[dict[str, FloatArray]], spec: ClipSpec, motion: 
     truth: dict[str, Any] = {"spec": asdict(spec), "cycle_s": motion.cycle_s}
     truth["cadence_spm"] = 120.0 / motion.cycle_s
     truth["contacts"] = {s: contacts(J, s) for s in ("left", "right")}
-    truth["sagittal"] = sagittal_truth(J)
+    truth["sagittal"] = sagittal_truth(J, motion.cycle_s / 2 * spec.fps)
     truth["frontal"] = frontal_truth(J)
     return truth
 
