@@ -37,7 +37,8 @@ def patient_new(request: HttpRequest) -> HttpResponse:
 @patient_view(("GET", "POST"))
 def patient_detail(request: HttpRequest, patient: m.Patient) -> HttpResponse:
     if request.method == "POST":  # a new episode of care
-        episode = actions.do_create_episode(request.user, patient, request.POST.get("title", "")[:300] or "New episode")
+        title = "".join(ch for ch in request.POST.get("title", "")[:300] if ch.isprintable()).strip()  # no NUL/control
+        episode = actions.do_create_episode(request.user, patient, title or "New episode")
         return redirect("episode", episode_id=episode.pk)
     actions.do_record_view(request.user, patient, "patient")
     return render(request, "web/patient.html", {"patient": patient, "episodes": patient.episodes.all()})
