@@ -15,6 +15,8 @@ from typing import Any
 import hypothesis
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck
 from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import positive_data_acceptance
@@ -32,7 +34,19 @@ def test_the_api_survives_a_bounded_schemathesis_run(world: dict[str, Any]) -> N
 
     _, raw = ApiToken.issue(world["a_clinician"], scope=ApiToken.WRITE)
     headers = {"Authorization": f"Bearer {raw}"}
-    schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
+    # Raw WSGI calls fire request_started/finished, whose close_old_connections closes the test's
+    # connection (and its transaction: autocommit is off inside it) - loading the schema is one.
+    # Django's test client disconnects it the same way.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        _run(schemathesis.openapi.from_wsgi("/api/openapi.json", application), headers)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+def _run(schema: Any, headers: dict[str, str]) -> None:
     calls: dict[str, Any] = {"n": 0, "codes": set()}
     failures: list[str] = []
 
