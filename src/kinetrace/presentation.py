@@ -118,9 +118,14 @@ def candidate_label(case: Case, candidate: str) -> str:
 
 def marker_label(marker: Marker) -> str:
     """A marker's name with its side (two "Straight leg raise" markers differ by side)."""
-    label = marker.name or marker.id
-    if marker.side in ("left", "right") and marker.side not in label.lower():
-        label += f", {marker.side}"
+    return marker_name_label(marker.name, marker.id, marker.side)
+
+
+def marker_name_label(name: str | None, key: str, side: str) -> str:
+    """:func:`marker_label` from its parts (a marker not yet in a case, e.g. a web form's row)."""
+    label = name or key
+    if side in ("left", "right") and side not in label.lower():
+        label += f", {side}"
     return label
 
 

@@ -46,11 +46,6 @@ def region_snomed(region: str) -> str | None:
     return r.snomed if r is not None else None
 
 
-def region_label(region: str) -> str:
-    r = regions().get(region)
-    return r.label if r is not None else region
-
-
 def marker_loinc(test: str | None) -> str | None:
     """The verified LOINC code of a catalogue test, or None (then the local marker system is used)."""
     if test is None:

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from kinetrace.case.model import CONTROL, HistoryKind
 from kinetrace.knowledge import marker_catalogue, regions
+from kinetrace.presentation import marker_name_label
 from kinetrace.web import models as m
 
 if TYPE_CHECKING:
@@ -341,20 +342,14 @@ class MarkerForm(forms.ModelForm[m.Marker]):
         return data
 
 
-def marker_label(name: str, key: str, side: str) -> str:
-    """A marker's display name with its side (two "Straight leg raise" markers differ by side)."""
-    label = name or key
-    if side in ("left", "right") and side not in label.lower():
-        label += f", {side}"
-    return label
-
-
 def marker_value_fields(form: forms.Form, markers: Iterable[m.Marker], *, required: bool = False) -> None:
     """Add one fast numeric input per marker, named ``m_<key>``."""
     for mk in markers:
         if mk.archived:
             continue
-        form.fields[f"m_{mk.key}"] = StrictFloatField(label=marker_label(mk.name, mk.key, mk.side), required=required)
+        form.fields[f"m_{mk.key}"] = StrictFloatField(
+            label=marker_name_label(mk.name, mk.key, mk.side), required=required
+        )
 
 
 def marker_values(form: forms.Form, markers: Iterable[m.Marker]) -> dict[m.Marker, float]:
@@ -407,7 +402,7 @@ def trial_form_choices(episode: m.Episode, parts: EpisodeParts | None = None) ->
         markers = [(mk.key, mk.name, mk.side) for mk in episode.markers.all() if not mk.archived]
     return {
         "candidates": [(key, f"{text or key} ({region} {side})") for key, text, region, side in findings],
-        "markers": [(key, marker_label(name, key, side)) for key, name, side in markers],
+        "markers": [(key, marker_name_label(name, key, side)) for key, name, side in markers],
     }
 
 

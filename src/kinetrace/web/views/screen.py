@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from kinetrace.case.model import FindingKind, Side
 from kinetrace.knowledge import marker_catalogue, regions
+from kinetrace.presentation import capital, place_label
 from kinetrace.web import actions
 from kinetrace.web import models as m
 from kinetrace.web.access import clinic_of
@@ -91,7 +92,7 @@ def _marker_rows(template: m.ExamTemplate, episode: m.Episode) -> list[dict[str,
         mk_region = region if at else spec.get("region", region)
         if mk_side == "central" and regions()[mk_region].paired:
             mk_side = "bilateral"
-        label = regions()[mk_region].label + ("" if mk_side in ("central", "bilateral") else f" ({mk_side})")
+        label = capital(place_label(mk_region, mk_side))
         rows.append(
             {**spec, "i": i, "test": entry.id, "entry": entry, "region": mk_region, "side": mk_side, "place": label}
         )
@@ -173,7 +174,7 @@ class ScreenForm(forms.Form):
     def grouped(self) -> list[tuple[str, list[tuple[dict[str, Any], list[forms.BoundField]]]]]:
         groups: dict[str, list[tuple[dict[str, Any], list[forms.BoundField]]]] = {}
         for item in self.items:
-            label = regions()[item["region"]].label
+            label = capital(place_label(item["region"], "central"))
             ticks = [self[f"f{item['i']}_{side}"] for side in _sides(item["region"])]
             groups.setdefault(label, []).append((item, ticks))
         return list(groups.items())
