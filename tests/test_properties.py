@@ -45,7 +45,7 @@ def _rounded(value: Any) -> Any:
 
 
 def _normalised(result: dict[str, Any]) -> dict[str, Any]:
-    out = _rounded(result)
+    out: dict[str, Any] = _rounded(result)
     out["ranking"] = sorted((r["candidate"], r["probability"], r["tested"]) for r in out["ranking"])
     for t in out["trials"]:
         t["markers"] = sorted(t["markers"], key=lambda m: m["marker"])
