@@ -23,12 +23,13 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import get_args
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import minimize
 
-from kinetrace.case.model import Case
+from kinetrace.case.model import Case, FindingKind
 from kinetrace.engine.atlas import atlas
 from kinetrace.engine.params import DEFAULT_PARAMS, EngineParams
 from kinetrace.engine.prior import PriorFactors, complaint_areas, is_local, linkage_strength, region_group
@@ -40,15 +41,7 @@ FloatArray = NDArray[np.float64]
 TAUS: tuple[float, ...] = (0.25, 0.5, 1.0)
 #: Candidate expected responses (share of the remaining deficit) for the likelihood.
 RESTORE_GRID: tuple[float, ...] = (0.35, 0.5, 0.7)
-KINDS = (
-    "neural_tension",
-    "muscle_tension",
-    "joint_hypomobility",
-    "restricted_range",
-    "weakness",
-    "movement_pattern",
-    "other",
-)
+KINDS: tuple[str, ...] = get_args(FindingKind)  # the case vocabulary, in its order
 SEVERITIES = (1, 2, 3)
 HISTORY = ("old_injury", "sustained_posture", "repetitive_load", "surgery", "other")
 
