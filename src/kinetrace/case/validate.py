@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -115,7 +115,6 @@ def _pydantic_problems(exc: ValidationError) -> list[str]:
 
 def _cross_checks(case: Case) -> Iterable[str]:
     known_regions = regions()
-    catalogue = marker_catalogue()
 
     def region_problem(path: str, region: str, side: str) -> str | None:
         if region not in known_regions:
@@ -126,6 +125,18 @@ def _cross_checks(case: Case) -> Iterable[str]:
             return f"{path}.side: 'central' is not allowed for {region!r}; allowed: left, right, bilateral"
         return None
 
+    yield from _place_problems(case, region_problem)
+    resolved: dict[str, Marker] = {}
+    yield from _marker_section_problems(case, region_problem, resolved)
+    yield from _confirmed_driver_problems(case)
+    yield from _session_problems(case, resolved)
+
+
+RegionCheck = Callable[[str, str, str], str | None]
+
+
+def _place_problems(case: Case, region_problem: RegionCheck) -> Iterable[str]:
+    """Complaint areas and findings on known places; unique ids; no reserved finding id."""
     for i, area in enumerate(case.complaint.areas):
         if p := region_problem(f"complaint.areas[{i}]", area.region, area.side):
             yield p
@@ -139,7 +150,10 @@ def _cross_checks(case: Case) -> Iterable[str]:
         if p := region_problem(f"findings[{i}]", f.region, f.side):
             yield p
 
-    resolved: dict[str, Marker] = {}
+
+def _marker_section_problems(case: Case, region_problem: RegionCheck, resolved: dict[str, Marker]) -> Iterable[str]:
+    """Each marker's place, catalogue entry and values; fills ``resolved`` with the valid markers."""
+    catalogue = marker_catalogue()
     for i, m in enumerate(case.markers):
         path = f"markers[{i}]"
         if p := region_problem(path, m.region, m.side):
@@ -152,13 +166,20 @@ def _cross_checks(case: Case) -> Iterable[str]:
             if m.target is not None:
                 yield from _value_problems(f"{path}.target", m.target, resolved[m.id])
 
+
+def _confirmed_driver_problems(case: Case) -> Iterable[str]:
     finding_ids = {f.id for f in case.findings}
-    marker_ids = {m.id for m in case.markers}
     if case.confirmed_driver is not None and case.confirmed_driver not in finding_ids | {"none"}:
         yield (
             f"confirmed_driver: {case.confirmed_driver!r} is not a finding id; allowed: "
             f"{', '.join(sorted(finding_ids)) or '(no findings yet)'} or 'none'"
         )
+
+
+def _session_problems(case: Case, resolved: Mapping[str, Marker]) -> Iterable[str]:
+    """Sessions in date order; measurements, trial candidates and values, PROMs."""
+    finding_ids = {f.id for f in case.findings}
+    marker_ids = {m.id for m in case.markers}
     previous_date = None
     for si, s in enumerate(case.sessions):
         path = f"sessions[{si}]"
