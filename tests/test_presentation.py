@@ -61,3 +61,22 @@ def test_a_suggested_confirmation_is_worded_on_every_surface_list() -> None:
     assert lines[1].startswith("To confirm: trial Muscle tension") and lines[1].endswith("once more.")
     control = dataclasses.replace(rec, confirmation=Confirmation("control"))
     assert "control trial" in decision_lines(dataclasses.replace(analysis, recommendation=control))[1]
+
+
+def test_a_recheck_sentence_names_the_confirming_trial() -> None:
+    import dataclasses
+
+    from tests.factories import SEED_CASE
+
+    from kinetrace import load_case
+    from kinetrace.engine.results import NextTrial, Reason, ReasonData, Recommendation
+    from kinetrace.presentation import recommendation_sentence
+
+    case = load_case(SEED_CASE)
+    leader = case.findings[0].id
+    data = ReasonData(candidate=leader, probability=0.9, threshold=0.95)
+    rec = Recommendation(stop=False, reason=Reason.RECHECK, data=data, next=NextTrial(leader, recheck=True))
+    text = recommendation_sentence(case, rec)
+    assert text.startswith("Next trial: ") and "again, to confirm it" in text and "90 % likely" in text
+    first = dataclasses.replace(rec, reason=Reason.NEXT_TRIAL, next=NextTrial(leader))
+    assert "to confirm" not in recommendation_sentence(case, first)

@@ -182,7 +182,7 @@ def _continue(case: Case, rec: Recommendation) -> str:
     # plain words (issue 12): no information units, no "near-tie"; the probability through its label only
     prob = f"{probability_label(d.probability or 0.0)} likely to be the driver now"
     if rec.reason is Reason.RECHECK:
-        text = f"Next trial: {who} again - it leads ({prob}) but is not yet clear enough to stop."
+        text = f"Next trial: {who} again, to confirm it - it leads ({prob}) but is not yet clear enough to stop."
     else:
         text = f"Next trial: {who} - of the untested findings, its result is expected to tell the most ({prob})."
     if d.near_ties:
