@@ -90,13 +90,9 @@ def _pick(page: Any, holder: str, region: str, side: str) -> None:
         item.click()
 
 
-def test_clinician_finds_the_driver_in_two_trials_and_exports_the_case(
-    page: Any, live_server: Any, make_clinic: Any, make_user: Any
-) -> None:
+def _journey_login(page: Any, base: str) -> None:
+    """Log in as clara from a protected page."""
     from .conftest import PASSWORD
-
-    make_user(make_clinic("demo"), "clara")
-    base = live_server.url
 
     # log in
     page.goto(f"{base}/patients/")
@@ -107,6 +103,9 @@ def test_clinician_finds_the_driver_in_two_trials_and_exports_the_case(
     page.click("button[type=submit]")
     page.wait_for_url(f"{base}/patients/")
 
+
+def _journey_new_patient(page: Any) -> None:
+    """Create a patient: a bad reference first (field error, nothing saved), then a good one."""
     # create a patient (a bad reference first: the field error shows, nothing is saved)
     page.click("text=New patient")
     page.fill("#id_ref", "Jane Smith")
@@ -118,6 +117,9 @@ def test_clinician_finds_the_driver_in_two_trials_and_exports_the_case(
     page.click("button[type=submit]")
     page.wait_for_url("**/episodes/*/")
 
+
+def _journey_complaint(page: Any) -> None:
+    """Mark the complaint on the body chart (htmx, no reload)."""
     # mark the complaint on the body chart (htmx, no reload)
     _pick(page, "#complaint-panel .chart", "buttock", "left")
     page.wait_for_selector("#complaint-panel ellipse.mark-complaint[data-region=buttock][data-side=left]")
@@ -126,6 +128,9 @@ def test_clinician_finds_the_driver_in_two_trials_and_exports_the_case(
     page.wait_for_selector("#complaint-panel ellipse.mark-complaint[data-region=posterior_thigh]")
     _shot(page, "02-complaint-on-body-chart")
 
+
+def _journey_exam(page: Any) -> None:
+    """Findings and markers from the body chart; every add is an htmx swap."""
     # findings from the body chart, then markers
     page.click("text=2 Exam")
     for region, side, kind, text in [
@@ -155,6 +160,9 @@ def test_clinician_finds_the_driver_in_two_trials_and_exports_the_case(
     assert page.evaluate("window.__examNoReload") == "still here"  # every add was an htmx swap, no reload
     _shot(page, "03-exam")
 
+
+def _journey_trials(page: Any) -> None:
+    """The workbench: a field error, a noise trial, then the driver's trial."""
     # the workbench: ranking and recommended next trial
     page.click("text=3 Workbench")
     page.wait_for_selector("#ranking")
@@ -197,6 +205,9 @@ def test_clinician_finds_the_driver_in_two_trials_and_exports_the_case(
     assert page.evaluate("window.__noReload") == "still here"  # htmx swapped the panel, no page load
     _shot(page, "06-driver-found")
 
+
+def _journey_export(page: Any) -> None:
+    """Export the case and check it with the core; the sessions chart draws."""
     # export the case and check it with the core
     page.click("text=Reports & exports")
     with page.expect_download() as dl:
@@ -209,6 +220,19 @@ def test_clinician_finds_the_driver_in_two_trials_and_exports_the_case(
     page.click("text=4 Sessions & plan")
     page.wait_for_selector("svg.outcome")
     _shot(page, "07-sessions-outcome")
+
+
+def test_clinician_finds_the_driver_in_two_trials_and_exports_the_case(
+    page: Any, live_server: Any, make_clinic: Any, make_user: Any
+) -> None:
+    make_user(make_clinic("demo"), "clara")
+    base = live_server.url
+    _journey_login(page, base)
+    _journey_new_patient(page)
+    _journey_complaint(page)
+    _journey_exam(page)
+    _journey_trials(page)
+    _journey_export(page)
 
 
 def test_typed_values_survive_a_reload_and_a_failed_save(
