@@ -29,21 +29,23 @@ CASES = [
 @pytest.mark.parametrize("params", CASES)
 @pytest.mark.parametrize("facing", [1, -1])
 def test_cadence_overstride_and_shank_angle_match_truth(params: RunnerParams, facing: int) -> None:
-    """Cadence within 1 step/min; overstride within 2 % leg length; angles at contact within 6 deg (60 fps).
+    """Cadence within 1 step/min; overstride within 2 % leg length; shank at contact within 4 deg (60 fps).
 
-    Contact is "foot within 4 % of leg length of its stance level" (tuned to MediaPipe's
-    touchdown lag on the pixel set), about one frame before the synthetic foot touches down,
-    where shank and knee angles change by up to ~5 deg per frame.
+    Contact is "the foot comes down to 2 % of leg length above its stance level" (the level a
+    low percentile of the foot's height, the crossing extrapolated from the descent, set on the
+    pixel set's tuning clip), a little before the synthetic foot touches down, where its knee
+    extends fast (~7 deg per frame). Before 2026-12-02 (4 % of the minimum): shank 5-6 deg low,
+    knee 10-13 deg high.
     """
     truth = sagittal_truth(params)
     a, per = _sagittal(sagittal_runner(params, facing=facing))
     assert a.central["cadence_spm"] == pytest.approx(params.cadence_spm, abs=1.0)
     for s in ("left", "right"):
-        assert per[s]["shank_angle_ic_deg"] == pytest.approx(truth[f"shank_angle_ic_{s}"], abs=6.0)
+        assert per[s]["shank_angle_ic_deg"] == pytest.approx(truth[f"shank_angle_ic_{s}"], abs=4.0)
         assert per[s]["overstride_angle_deg"] == pytest.approx(truth[f"overstride_angle_{s}"], abs=3.0)
         assert per[s]["overstride_pct"] == pytest.approx(100 * truth[f"overstride_{s}"], abs=3.0)
-        # the synthetic knee extends fast into contact: the one-frame-early reading is 8-10 deg more flexed
-        assert 0.0 <= per[s]["knee_flexion_ic_deg"] - truth[f"knee_flexion_ic_{s}"] <= 12.0
+        # the synthetic knee extends fast into contact: the slightly early reading is 5-7 deg more flexed
+        assert 0.0 <= per[s]["knee_flexion_ic_deg"] - truth[f"knee_flexion_ic_{s}"] <= 8.0
     assert a.central["trunk_lean_deg"] == pytest.approx(params.trunk_lean_deg, abs=0.5)
     assert a.central["vertical_oscillation_pct"] == pytest.approx(truth["vertical_oscillation_pct"], abs=0.5)
 

@@ -14,7 +14,7 @@ import pytest
 
 pytest.importorskip("pybullet")
 
-from kinetrace.video.pixelset import ClipSpec, load_motion, render
+from kinetrace.video.pixelset import ClipSpec, dense_frames, ground_truth, load_motion, render
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +38,25 @@ def test_truth_has_alternating_contacts_one_step_apart_and_symmetric_angles(clip
     sag = truth["sagittal"]
     for k in ("knee_flexion_ic_deg", "knee_flexion_midstance_deg", "shank_angle_ic_deg"):
         assert sag["left"][k] == pytest.approx(sag["right"][k], abs=1.5), k  # the mocap runner is symmetric
+
+
+def test_truth_at_contact_does_not_depend_on_the_frame_rate_or_start_phase() -> None:
+    """The angles "at contact" are read at the contact instant (motion sampled at 600 Hz), not the clip's frames.
+
+    Read from the clip's own frames they differed between 30 and 120 fps of the same motion
+    (knee 22.0 vs 17.9 deg, shank 4.3 vs 11.6 deg, before 2026-12-02).
+    """
+    motion = load_motion("run")
+    got = []
+    for spec in (ClipSpec("a", seconds=2.0), ClipSpec("b", seconds=2.0, fps=120.0, phase=0.37)):
+        frames = dense_frames(ClipSpec("c", seconds=2.0, fps=spec.fps, phase=spec.phase), motion, fps=spec.fps)
+        got.append(ground_truth(frames, spec, motion, dense_frames(spec, motion))["sagittal"]["right"])
+        own = ground_truth(frames, spec, motion)["sagittal"]["right"]  # from the clip's frames
+        got.append(own)
+    dense30, own30, dense120, own120 = got
+    for k in ("knee_flexion_ic_deg", "shank_angle_ic_deg", "knee_flexion_midstance_deg"):
+        assert dense30[k] == pytest.approx(dense120[k], abs=0.5), k
+    assert abs(own30["shank_angle_ic_deg"] - own120["shank_angle_ic_deg"]) > 3.0  # why the dense sampling
 
 
 @pytest.mark.mediapipe

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.ndimage import median_filter
+from scipy.signal import savgol_filter
 
 from kinetrace.video import cleaning
 from kinetrace.video.errors import TooFewStrides
@@ -61,19 +62,26 @@ def leg_length_px(seq: PoseSequence) -> float:
 
 
 def _at(values: FloatArray, frames: FloatArray) -> FloatArray:
-    """Value of a per-frame series at fractional contact frames, read from the stance side.
+    """Value of a per-frame series at fractional contact frames (linear interpolation, sub-frame timing).
 
-    Angles kink at contact (the foot stops), so the value is extrapolated back from
-    the first two stance frames instead of interpolated across the kink.
+    Contacts are timed to a fraction of a frame (:mod:`events`); at 30 fps the knee moves
+    ~5 deg and the shank ~10 deg per frame around contact, so reading the nearest frame
+    instead is worth several degrees. (Until 2026-12-02 the value was extrapolated back from
+    the two frames after contact; interpolating between the frames either side gave smaller
+    errors on the tuning clip, docs/video.md.)
     """
-    out = np.full(len(frames), np.nan)
-    for i, t in enumerate(frames):
-        k = int(np.ceil(t))
-        if k + 1 < len(values) and np.isfinite(values[k]) and np.isfinite(values[k + 1]):
-            out[i] = values[k] + (values[k] - values[k + 1]) * (k - t)
-        elif k < len(values):
-            out[i] = values[k]
-    return out
+    return np.array([interpolate_at(values, float(t)) for t in frames], dtype=float)
+
+
+def interpolate_at(values: FloatArray, t: float) -> float:
+    """Linear interpolation of a per-frame series at fractional frame ``t`` (NaN outside or at a gap)."""
+    if not (0.0 <= t <= len(values) - 1):
+        return float("nan")
+    k = int(np.floor(t))
+    if k == t or k + 1 >= len(values):
+        return float(values[k])
+    w = t - k
+    return float((1.0 - w) * values[k] + w * values[k + 1])
 
 
 def analyse_sagittal(raw: PoseSequence, *, lowpass_hz: float = 12.0) -> SagittalAnalysis:
@@ -107,19 +115,39 @@ def analyse_sagittal(raw: PoseSequence, *, lowpass_hz: float = 12.0) -> Sagittal
     return SagittalAnalysis(L, ic_frames, ic_times, per_ic, central, per_frame, warnings, steps, changed, fixed)
 
 
-VALUE_SOURCE = "median5"
+#: Keypoints the angles are read from: "raw" (relabelled, gated, gap-filled, not smoothed), or
+#: "medianN" / "sgN" / "lowpass6" / "lowpass12" (kept for the comparison in docs/video.md). Each smoothing
+#: was worse on the tuning clip: the true knee flexes ~20 deg within one 30 fps frame after contact, and
+#: any filter spreads the swing frames into the contact value and flattens the midstance peak.
+VALUE_SOURCE = "raw"
 
 
 def _for_values(seq: PoseSequence) -> PoseSequence:
-    """Keypoints the angles are read from: relabelled, single-frame outliers removed (5-frame median)."""
+    """Keypoints the angles are read from (:data:`VALUE_SOURCE`)."""
     if VALUE_SOURCE == "raw":
         return seq
     if VALUE_SOURCE == "lowpass6":
         return cleaning.lowpass(seq, cutoff_hz=6.0)
     if VALUE_SOURCE == "lowpass12":
         return cleaning.lowpass(seq, cutoff_hz=12.0)
+    if VALUE_SOURCE.startswith("sg"):
+        return savgol_keypoints(seq, int(VALUE_SOURCE.removeprefix("sg")))
     w = int(VALUE_SOURCE.removeprefix("median"))
     return seq.with_xy(median_filter(seq.xy, size=(w, 1, 1), mode="nearest"))
+
+
+def savgol_keypoints(seq: PoseSequence, window: int, order: int = 2) -> PoseSequence:
+    """Savitzky-Golay smoothing (zero lag) of every keypoint coordinate over finite runs >= ``window`` frames."""
+    xy = seq.xy.copy()
+    for k in range(xy.shape[1]):
+        for c in range(2):
+            v = xy[:, k, c]
+            ok = np.isfinite(v)
+            idx = np.flatnonzero(np.diff(np.concatenate([[0], ok.astype(int), [0]])))
+            for a, b in zip(idx[::2], idx[1::2], strict=True):
+                if b - a >= window:
+                    v[a:b] = savgol_filter(v[a:b], window, order)
+    return seq.with_xy(xy)
 
 
 def _check_strides(steps: Steps, seq: PoseSequence) -> None:

@@ -39,6 +39,10 @@ MOTION_JOINTS = (("chest", 4), ("neck", 4), ("right_hip", 4), ("right_knee", 1),
                  ("right_shoulder", 4), ("right_elbow", 1), ("left_hip", 4), ("left_knee", 1),
                  ("left_ankle", 4), ("left_shoulder", 4), ("left_elbow", 1))  # fmt: skip
 CONTACT_HEIGHT_M = 0.015  # a foot point this close to the ground (m) is in contact
+#: The truth's angles are read from the motion sampled at this rate (Hz), not at the clip's frame rate:
+#: "at initial contact" is an instant, and at 30 fps the first frame in contact lies up to 33 ms after it
+#: (knee 22.0 deg at 30 fps vs 17.9 deg at 120 fps for the same motion before this, 2026-12-02).
+DENSE_FPS = 600.0
 COLOURS = {"chest": (0.15, 0.35, 0.75), "neck": (0.85, 0.68, 0.55), "hip": (0.15, 0.15, 0.2),
            "knee": (0.85, 0.68, 0.55), "ankle": (0.9, 0.9, 0.9), "shoulder": (0.15, 0.35, 0.75),
            "elbow": (0.85, 0.68, 0.55), "wrist": (0.85, 0.68, 0.55)}  # fmt: skip
@@ -268,8 +272,18 @@ def render(spec: ClipSpec, out_dir: Path) -> Path:
         writer.release()
         scene.close()
     tmp.replace(video)
-    truth_path.write_text(json.dumps(ground_truth(frames3d, spec, motion), indent=1), encoding="utf-8")
+    truth = ground_truth(frames3d, spec, motion, dense_frames(spec, motion))
+    truth_path.write_text(json.dumps(truth, indent=1), encoding="utf-8")
     return video
+
+
+def dense_frames(spec: ClipSpec, motion: Motion, fps: float = DENSE_FPS) -> list[dict[str, FloatArray]]:
+    """The runner's joints over the clip's time span sampled at ``fps`` (for frame-rate-free truth)."""
+    scene = Scene(people=1)
+    try:
+        return list(_posed(ClipSpec(**{**asdict(spec), "people": 1, "fps": fps}), scene, motion))
+    finally:
+        scene.close()
 
 
 def rewrite_truth(spec: ClipSpec, out_dir: Path) -> Path:
@@ -281,7 +295,8 @@ def rewrite_truth(spec: ClipSpec, out_dir: Path) -> Path:
     finally:
         scene.close()
     path = out_dir / f"{spec.stem}.truth.json"
-    path.write_text(json.dumps(ground_truth(frames3d, spec, motion), indent=1), encoding="utf-8")
+    truth = ground_truth(frames3d, spec, motion, dense_frames(spec, motion))
+    path.write_text(json.dumps(truth, indent=1), encoding="utf-8")
     return path
 
 
@@ -375,14 +390,28 @@ def frontal_truth(J: dict[str, FloatArray]) -> dict[str, dict[str, float]]:
     return out
 
 
-def ground_truth(frames3d: list[dict[str, FloatArray]], spec: ClipSpec, motion: Motion) -> dict[str, Any]:
-    """Every metric's true value for a rendered clip (cadence from the cycle: 2 steps per loop)."""
+def ground_truth(
+    frames3d: list[dict[str, FloatArray]],
+    spec: ClipSpec,
+    motion: Motion,
+    dense: list[dict[str, FloatArray]] | None = None,
+) -> dict[str, Any]:
+    """Every metric's true value for a rendered clip (cadence from the cycle: 2 steps per loop).
+
+    ``contacts`` are the clip's frames (first frame in contact, for matching detected contacts);
+    ``contacts_s`` the contact instants (s) and the angles are taken from ``dense`` (the same
+    motion sampled at :data:`DENSE_FPS`) when given, so the truth does not depend on the
+    clip's frame rate or start phase; without it, from the clip's own frames.
+    """
     J = _stack(frames3d)
     truth: dict[str, Any] = {"spec": asdict(spec), "cycle_s": motion.cycle_s}
     truth["cadence_spm"] = 120.0 / motion.cycle_s
     truth["contacts"] = {s: contacts(J, s) for s in ("left", "right")}
-    truth["sagittal"] = sagittal_truth(J, motion.cycle_s / 2 * spec.fps)
-    truth["frontal"] = frontal_truth(J)
+    Jv, rate = (J, spec.fps) if dense is None else (_stack(dense), DENSE_FPS)
+    truth["truth_rate_hz"] = rate
+    truth["contacts_s"] = {s: [round(c / rate, 4) for c in contacts(Jv, s)] for s in ("left", "right")}
+    truth["sagittal"] = sagittal_truth(Jv, motion.cycle_s / 2 * rate)
+    truth["frontal"] = frontal_truth(Jv)
     return truth
 
 
