@@ -18,9 +18,13 @@ def _analyse(*trials: dict[str, object]):
     return analyse(load_case(case_dict(FS, list(trials))))
 
 
+NARROW = [4.0, 4.0, 4.0, 0.2, 0.2, 0.2]
+
+
 def test_a_strong_but_narrow_single_trial_is_capped_and_trialled_again() -> None:
-    """The complaint measure and two other signs improve a lot; the rest not: not decisive."""
-    result = _analyse(_trial("t1", "f0", [4.0, 4.0, 4.0, 0.2, 0.2, 0.2]))
+    """The complaint measure and two other signs improve a lot; the rest not: not decisive.
+    (Another finding was trialled first, so the session's common lift is measured.)"""
+    result = _analyse(_trial("t0", "f1", [0.0] * 6), _trial("t1", "f0", NARROW))
     p = next(r.probability for r in result.ranking if r.candidate == "f0")
     assert p == CAP < EngineParams().threshold
     rec = result.recommendation
@@ -61,3 +65,31 @@ def test_the_decisive_criterion_needs_the_complaint_measure_and_enough_remote_si
     assert not decisive(lik(True, 1, 1), params)  # one sign beyond the treated area is too few
     assert not decisive(lik(True, 2, 3), params)  # fewer than three of three
     assert not decisive(lik(True, 3, 10), params)  # fewer than a third of those re-tested
+
+
+def test_a_capped_first_trial_of_the_session_asks_for_a_comparison_trial_first() -> None:
+    """The session's first trial carries its largest common lift, unmeasured: another finding is
+    trialled first (the most informative untested one), not the same finding again."""
+    result = _analyse(_trial("t1", "f0", NARROW))
+    p = next(r.probability for r in result.ranking if r.candidate == "f0")
+    assert p == CAP
+    rec = result.recommendation
+    assert not rec.stop and rec.reason is Reason.NEXT_TRIAL and rec.next_candidate in {"f1", "f2"}
+    assert rec.confirmation is not None and rec.confirmation.kind == "comparison_trial"
+    assert rec.confirmation.candidate == rec.next_candidate
+    off = analyse(
+        load_case(case_dict(FS, [_trial("t1", "f0", NARROW)])), params=EngineParams(compare_before_recheck=False)
+    )
+    assert off.recommendation.reason is Reason.RECHECK and off.recommendation.next_candidate == "f0"
+
+
+def test_a_quiet_comparison_confirms_but_a_responding_one_does_not() -> None:
+    """The comparison criterion: a later trial of another finding that counts against its own
+    candidate lifts the cap; one that itself looks like a response does not."""
+    quiet = _analyse(_trial("t1", "f0", NARROW), _trial("t2", "f1", NARROW))  # nothing changed in t2
+    p = next(r.probability for r in quiet.ranking if r.candidate == "f0")
+    assert p > CAP and quiet.recommendation.confirmation is not None
+    assert quiet.recommendation.confirmation.kind == "carry_over_next_session"
+    responding = _analyse(_trial("t1", "f0", NARROW), _trial("t2", "f1", [z + 2.5 for z in NARROW]))
+    p_f0 = next(r.probability for r in responding.ranking if r.candidate == "f0")
+    assert p_f0 <= CAP  # not confirmed by a comparison that itself responded

@@ -77,3 +77,51 @@ def test_more_confirming_evidence_in_a_repeat_trial_never_lowers_the_candidate(d
     more = list(dz)
     more[j] = dz[j] + extra
     assert prob(more) >= prob(dz) - 1e-9
+
+
+def _cum(*nets: list[float]) -> list[list[float]]:
+    """Post values (MDC units from baseline) of trials with these net changes, in order."""
+    out, state = [], [0.0] * 6
+    for net in nets:
+        state = [a + b for a, b in zip(state, net, strict=True)]
+        out.append(state)
+    return out
+
+
+def test_a_common_lift_on_every_trial_names_no_driver() -> None:
+    """Every trial lifts every sign alike, twice as much on the session's first (1.3 MDC, then
+    0.65): the first trial is weighed against twice the lift the later trials show, so its
+    candidate falls below its prior and no driver is named."""
+    posts = _cum([1.3] * 6, [0.65] * 6, [0.65] * 6)
+    trials = [_trial(f"t{i + 1}", c, z) for i, (c, z) in enumerate(zip(["f0", "f1", "f2"], posts, strict=True))]
+    result = analyse(load_case(case_dict(FS, trials)))
+    assert result.driver is None or result.driver.probability < 0.5
+    p0 = _p(trials, "f0")
+    assert p0 < 0.1 < _p([], "f0")
+    assert p0 < _p(trials, "f0", EngineParams(first_trial_factor=1.0))  # the first trial's larger lift
+
+
+def test_signs_beyond_the_mdc_only_by_the_common_lift_are_no_real_change() -> None:
+    """The MDC rule counts a change only beyond the trial's common lift: 1.05 MDC everywhere,
+    when the other trials show a lift of 0.25 MDC per sign, cannot raise the candidate."""
+    from kinetrace.engine.posterior import posterior
+    from kinetrace.scoring import score_trials
+
+    posts = _cum([1.0] * 6, [1.0] * 6, [1.05] * 6)
+    trials = [_trial(f"t{i + 1}", c, z) for i, (c, z) in enumerate(zip(["f1", "f2", "f0"], posts, strict=True))]
+    case = load_case(case_dict(FS, trials))
+    post = posterior(case, tuple(score_trials(case)), EngineParams())
+    lik = next(t for t in post.trials if t.candidate == "f0")
+    assert lik.shift > 0.2
+    assert max(lik.log_ratio_by_scale) <= 0.0
+    quiet = load_case(
+        case_dict(FS, [_trial("t1", "f1", [0.0] * 6), _trial("t2", "f2", [0.0] * 6), _trial("t3", "f0", [1.05] * 6)])
+    )
+    assert (
+        max(
+            next(
+                t for t in posterior(quiet, tuple(score_trials(quiet)), EngineParams()).trials if t.candidate == "f0"
+            ).log_ratio_by_scale
+        )
+        > 0.0
+    )

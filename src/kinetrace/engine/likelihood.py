@@ -61,6 +61,10 @@ class TrialLikelihood:
     #: improved by at least their MDC
     remote_retested: int = 0
     remote_real: int = 0
+    #: the first treatment trial of its session (it carries the session's larger common lift)
+    first_in_session: bool = False
+    #: the common lift (MDC units per sign) subtracted from every sign before the trial was weighed
+    shift: float = 0.0
 
     @property
     def log_ratio(self) -> float:
@@ -160,6 +164,7 @@ def trial_likelihood(
     params: EngineParams,
     *,
     shift: float = 0.0,
+    first_in_session: bool = False,
 ) -> TrialLikelihood:
     """Log-likelihoods of one scored treatment trial.
 
@@ -176,8 +181,12 @@ def trial_likelihood(
     params : EngineParams
         The stated model parameters.
     shift : float
-        The patient's background improvement per sign (MDC units, >= 0) seen in the OTHER
-        candidates' trials; subtracted from every sign of this trial (``background_shift``).
+        The common lift of this trial per sign (MDC units, >= 0): the patient's background
+        improvement seen in the OTHER candidates' trials, larger on the session's first trial
+        (:func:`trial_shift`); subtracted from every sign of this trial before it is weighed, and
+        a sign counts as really improved (MDC rule, decisive criterion) only beyond it.
+    first_in_session : bool
+        Recorded on the result (the confirmation rule reads it).
     """
     z: list[float] = []
     mu: list[float] = []
@@ -196,7 +205,8 @@ def trial_likelihood(
             deficit = max(0.0, direction * (target - c.pre) / mdc)
             mu.append(min(params.restore_fraction * deficit, params.response_max))
     sd = sd_noise * params.treatment_noise
-    real = any(zi >= 1.0 and not ci for zi, ci in zip(z, censored, strict=True))
+    # a real change is one beyond the MDC AND beyond the trial's common lift
+    real = any(zi - shift >= 1.0 and not ci for zi, ci in zip(z, censored, strict=True))
     zs = tuple(round(zi - shift, 9) for zi in z)
     logs = _trial_logs(zs, tuple(mu), tuple(primary), tuple(local), sd, params)
     log_not, log_null, log_sec, by_scale = logs
@@ -208,7 +218,7 @@ def trial_likelihood(
         ratios = np.minimum(ratios, 0.0)
     ext, logw, offset = scale_grid(params)
     log_driver = log_not + _logsumexp(logw + ratios[offset : offset + len(logw)])
-    improved = [zi >= 1.0 and not ci for zi, ci in zip(z, censored, strict=True)]
+    improved = [zi - shift >= 1.0 and not ci for zi, ci in zip(z, censored, strict=True)]
     remote = [not (pr or lo) for pr, lo in zip(primary, local, strict=True)]
     return TrialLikelihood(
         score.id,
@@ -221,6 +231,8 @@ def trial_likelihood(
         primary_real=any(i and pr for i, pr in zip(improved, primary, strict=True)),
         remote_retested=sum(remote),
         remote_real=sum(i and r for i, r in zip(improved, remote, strict=True)),
+        first_in_session=first_in_session,
+        shift=shift,
     )
 
 
@@ -255,22 +267,53 @@ def finding_log_ratio(trials: tuple[TrialLikelihood, ...], params: EngineParams)
     return _logsumexp(total)
 
 
+def session_first_trials(scores: tuple[TrialScore, ...]) -> frozenset[str]:
+    """Ids of the first treatment (non-control) trial of every session."""
+    seen: set[str] = set()
+    out = set()
+    for s in scores:
+        if s.is_control or s.session in seen:
+            continue
+        seen.add(s.session)
+        out.add(s.id)
+    return frozenset(out)
+
+
 def background_pool(
     scores: tuple[TrialScore, ...],
     markers: dict[str, MarkerInfo],
     local_markers: dict[str, frozenset[str]],
+    first: frozenset[str] = frozenset(),
+    first_factor: float = 1.0,
 ) -> tuple[tuple[str, NDArray[np.float64]], ...]:
     """Per treatment trial: its candidate and the improvements (MDC units) of its signs outside
-    the trialled finding's own area (what :func:`background_shift` pools)."""
+    the trialled finding's own area (what :func:`background_shift` pools). A session's first
+    trial (ids in ``first``) carries a lift ``first_factor`` times the others'; its signs are
+    divided by it so that every trial estimates the same per-trial lift."""
     direction = {k: m.direction for k, m in markers.items()}
     out = []
     for s in scores:
         if s.is_control or not s.markers:
             continue
         own = local_markers.get(s.candidate, frozenset())
-        zs = [direction[c.marker] * c.change_in_mdc for c in s.markers if c.marker not in own]
+        zs = np.asarray([direction[c.marker] * c.change_in_mdc for c in s.markers if c.marker not in own])
+        if s.id in first and first_factor > 0:
+            zs = zs / first_factor
         out.append((s.candidate, np.asarray(zs, dtype=np.float64)))
     return tuple(out)
+
+
+def trial_shift(background: float, first: bool, params: EngineParams) -> float:
+    """The common lift of one trial (MDC units per sign) from the patient's background.
+
+    Every trial of a session shares a non-specific lift (placebo, attention, regression to the
+    mean) of ``background`` per sign (:func:`background_shift`); the session's first trial carries
+    ``first_trial_factor`` times that, and at least ``first_trial_lift`` (the prior expectation
+    while the session's other trials cannot show it yet).
+    """
+    if not first:
+        return background
+    return max(params.first_trial_lift, params.first_trial_factor * background)
 
 
 def background_shift(candidate: str, pool: tuple[tuple[str, NDArray[np.float64]], ...], params: EngineParams) -> float:
@@ -293,6 +336,20 @@ def background_shift(candidate: str, pool: tuple[tuple[str, NDArray[np.float64]]
     return max(0.0, float(np.median(pooled)))
 
 
+@cache
+def _sitting_grid(sd: float, points: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Gauss-Hermite nodes and log-weights of N(0, sd) (one node at 0 when sd is 0)."""
+    if sd <= 0 or points <= 1:
+        return np.zeros(1), np.zeros(1)
+    x, w = np.polynomial.hermite_e.hermegauss(points)  # type: ignore[no-untyped-call]
+    return np.asarray(sd * x, dtype=np.float64), np.asarray(np.log(w / w.sum()), dtype=np.float64)
+
+
+def _logsumexp_axis0(a: NDArray[np.float64]) -> NDArray[np.float64]:
+    top = a.max(axis=0)
+    return np.asarray(top + np.log(np.exp(a - top).sum(axis=0)), dtype=np.float64)
+
+
 @lru_cache(maxsize=65536)
 def _trial_logs(
     z_t: tuple[float, ...],
@@ -312,26 +369,36 @@ def _trial_logs(
     noise = _density(z, np.zeros(n), sd_noise, params)
     rho = np.where(local, params.local_response, params.spurious_response)
     ext, _, offset = scale_grid(params)
-    resp = np.stack([_density(z, lam * mu, sd_noise, params) for lam in ext])  # (S, n)
-    log_null_s = np.log(rho[None, :] * resp + (1.0 - rho[None, :]) * noise[None, :]).sum(axis=-1)  # (S,)
+    # the sitting's common shift b (shared by every sign of this trial) is integrated out under
+    # both roles: b ~ N(0, sitting_sd) on Gauss-Hermite nodes (one node at 0 when off)
+    b, logwk = _sitting_grid(params.sitting_sd, params.sitting_points)
+    zk = z[None, :] - b[:, None]  # (K, n)
+    noise_k = _density(zk, np.zeros(n), sd_noise, params)  # (K, n)
+    resp_k = _density(zk[:, None, :], ext[None, :, None] * mu[None, None, :], sd_noise, params)  # (K, S, n)
+    log_null_ks = np.log(rho * resp_k + (1.0 - rho) * noise_k[:, None, :]).sum(axis=-1)  # (K, S)
 
     f, logwb = _beta_grid(*params.driver_beta, params.grid)
     p = f[:, None] + (1.0 - f[:, None]) * np.where(primary, params.primary_boost, 0.0)[None, :]
     # treating the driver treats its own area too: a local sign responds at least as often as
     # under a non-driver (this also keeps every marker's evidence monotone in its improvement)
     p = np.maximum(p, rho[None, :])
-    mix = np.log(p[None, :, :] * resp[:, None, :] + (1.0 - p[None, :, :]) * noise[None, None, :]).sum(axis=-1)
-    top = mix.max(axis=1, keepdims=True)
-    log_resp = top[:, 0] + np.log(np.exp(mix - top + logwb[None, :]).sum(axis=1))
+    mix = np.log(
+        p[None, None, :, :] * resp_k[:, :, None, :] + (1.0 - p[None, None, :, :]) * noise_k[:, None, None, :]
+    ).sum(axis=-1)  # (K, S, F)
+    top = mix.max(axis=2, keepdims=True)
+    log_resp_ks = top[:, :, 0] + np.log(np.exp(mix - top + logwb[None, None, :]).sum(axis=2))
 
     fail = params.driver_failure
-    by_scale = np.logaddexp(np.log1p(-fail) + log_resp, np.log(fail) + log_null_s) - log_null_s
-
+    log_drv_ks = np.logaddexp(np.log1p(-fail) + log_resp_ks, np.log(fail) + log_null_ks)
+    log_null_s = _logsumexp_axis0(logwk[:, None] + log_null_ks)
+    by_scale = _logsumexp_axis0(logwk[:, None] + log_drv_ks) - log_null_s
     resp_sec = _density(z, params.secondary_scale * mu, sd_noise, params)
     fs, logws = _beta_grid(*params.secondary_beta, params.grid)
     log_sec = _logsumexp(logws + _mixture_log_lik(fs[:, None], resp_sec[None, :], noise[None, :]))
-    log_null = float(log_null_s[offset + int(np.argmin(np.abs(np.log(ext[offset:]))))])  # scale ~1
-    return log_null, log_null, log_sec, tuple(float(v) for v in by_scale)
+    one = offset + int(np.argmin(np.abs(np.log(ext[offset:]))))  # scale ~1
+    log_not = float(log_null_s[one])
+    log_null = float(log_null_ks[int(np.argmin(np.abs(b))), one])  # no common shift: the secondary flag's reference
+    return log_not, log_null, log_sec, tuple(float(v) for v in by_scale)
 
 
 def noise_sd_from_controls(controls: list[TrialScore], markers: dict[str, Marker], params: EngineParams) -> float:

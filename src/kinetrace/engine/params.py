@@ -89,6 +89,23 @@ class EngineParams:
         from every sign of a trial before weighing it.
     background_prior_strength : float
         Pseudo-signs at 0 that shrink the background improvement towards none.
+    first_trial_factor : float
+        The common lift of a session's first treatment trial relative to its later trials
+        (placebo, attention and regression to the mean act most on the first). Stated, not tuned.
+    first_trial_lift : float
+        Prior common lift (MDC units per sign) of a session's first treatment trial: subtracted
+        from its signs even before other trials show the background (tuned on ``typical``,
+        ``misspecified``, ``noisy``; docs/benchmark.md).
+    sitting_sd, sitting_points : float, int
+        Signs re-tested in one sitting share a common shift (the sitting's own noise, the
+        deviation of its non-specific lift from the background): b ~ N(0, sitting_sd) in MDC
+        units, integrated out under both roles on ``sitting_points`` Gauss-Hermite nodes, so a
+        change that moves every sign alike counts for less than one that moves the signs a
+        driver is expected to move. 0 turns it off.
+    compare_before_recheck : bool
+        When the capped leader's single trial is the first of its session and no other
+        finding has been trialled (the common lift is unmeasured), the next trial is a
+        comparison: the most informative untested finding, not a recheck.
     unconfirmed_cap : float
         Confirmation before certainty: while the leading finding rests on a single trial, its
         stated probability is capped here (below ``threshold``, so the engine asks for a
@@ -139,6 +156,11 @@ class EngineParams:
     repeat_weights: tuple[float, ...] = (0.4, 0.35, 0.25)
     background_shift: bool = True
     background_prior_strength: float = 10.0
+    first_trial_factor: float = 2.0
+    first_trial_lift: float = 0.0
+    compare_before_recheck: bool = True
+    sitting_sd: float = 0.0
+    sitting_points: int = 7
     unconfirmed_cap: float = 0.9
     decisive_remote_signs: int = 3
     decisive_remote_share: float = 0.34

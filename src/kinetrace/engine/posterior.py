@@ -28,7 +28,9 @@ from kinetrace.engine.likelihood import (
     finding_log_ratio,
     marker_info,
     noise_sd_from_controls,
+    session_first_trials,
     trial_likelihood,
+    trial_shift,
 )
 from kinetrace.engine.params import EngineParams
 from kinetrace.engine.prior import prior
@@ -71,8 +73,27 @@ def decisive(lik: TrialLikelihood, params: EngineParams) -> bool:
     )
 
 
+def compared(leader: str, liks: list[TrialLikelihood], bayes: dict[str, float], params: EngineParams) -> bool:
+    """The comparison criterion (docs/engine.md, "Confirmation before certainty").
+
+    The leader's single trial was its session's first, and a later trial of another finding in
+    the same session (the comparison that measures the session's common lift) counts against its
+    own candidate (log Bayes factor <= 0): the change was specific to the leader's trial.
+    """
+    if not params.compare_before_recheck:
+        return False
+    own = [i for i, lik in enumerate(liks) if lik.candidate == leader]
+    if len(own) != 1 or not liks[own[0]].first_in_session:
+        return False
+    later = [lik for lik in liks[own[0] + 1 :] if lik.candidate != leader]
+    return any(bayes.get(lik.candidate, 0.0) <= 0.0 for lik in later)
+
+
 def _cap_unconfirmed(
-    post: dict[str, float], liks: list[TrialLikelihood], params: EngineParams
+    post: dict[str, float],
+    liks: list[TrialLikelihood],
+    params: EngineParams,
+    bayes: dict[str, float] | None = None,
 ) -> tuple[dict[str, float], str | None, float | None]:
     """Cap the leader at ``unconfirmed_cap`` while it rests on one non-decisive trial.
 
@@ -83,7 +104,7 @@ def _cap_unconfirmed(
     if leader is None or post[leader] <= params.unconfirmed_cap:
         return post, None, None
     own = [lik for lik in liks if lik.candidate == leader]
-    if len(own) != 1 or decisive(own[0], params):
+    if len(own) != 1 or decisive(own[0], params) or compared(leader, liks, bayes or {}, params):
         return post, None, None
     p = post[leader]
     rest = 1.0 - p
@@ -127,14 +148,29 @@ def posterior(case: Case, scores: tuple[TrialScore, ...], params: EngineParams) 
         f: frozenset(m for m, nodes in marker_nodes.items() if not nodes.isdisjoint(finding_nodes[f]))
         for f in {s.candidate for s in treatment}
     }
-    pool = background_pool(treatment, info, local_markers) if params.background_shift else ()
+    first = session_first_trials(scores)
+    pool = (
+        background_pool(treatment, info, local_markers, first, params.first_trial_factor)
+        if params.background_shift
+        else ()
+    )
     shifts = {c: background_shift(c, pool, params) for c in {s.candidate for s in treatment}}
     liks = [
-        trial_likelihood(s, info, local_markers[s.candidate], sd, params, shift=shifts[s.candidate]) for s in treatment
+        trial_likelihood(
+            s,
+            info,
+            local_markers[s.candidate],
+            sd,
+            params,
+            shift=trial_shift(shifts[s.candidate], s.id in first, params),
+            first_in_session=s.id in first,
+        )
+        for s in treatment
     ]
-    for c in shifts:
-        logs[c] += finding_log_ratio(tuple(lik for lik in liks if lik.candidate == c), params)
-    post, capped, uncapped = _cap_unconfirmed(_normalise(logs), liks, params)
+    log_bf = {c: finding_log_ratio(tuple(lik for lik in liks if lik.candidate == c), params) for c in shifts}
+    for c, v in log_bf.items():
+        logs[c] += v
+    post, capped, uncapped = _cap_unconfirmed(_normalise(logs), liks, params, log_bf)
     # P(secondary contributor | not the driver), from each tested candidate's trials
     sec_log: dict[str, tuple[float, float]] = {}
     for lik in liks:

@@ -60,6 +60,17 @@ class Decision:
 #: possible); a decisive single trial is confirmed by the carry-over at the next session.
 CONFIRM_RETRIAL = Confirmation("retrial_after_control", rationale="single_trial_not_decisive")
 CONFIRM_NEXT_SESSION = Confirmation("carry_over_next_session", rationale="single_trial_decisive")
+#: a capped leader whose one trial was the session's first, with no other finding trialled yet:
+#: a comparison trial of another finding first measures the session's common lift
+CONFIRM_COMPARISON = Confirmation("comparison_trial", rationale="common_lift_unmeasured")
+
+
+def _needs_comparison(post: Posterior, leader: str, params: EngineParams) -> bool:
+    """The capped leader's single trial was its session's first and no other finding was trialled."""
+    if not params.compare_before_recheck:
+        return False
+    own = [lik for lik in post.trials if lik.candidate == leader]
+    return len(own) == 1 and own[0].first_in_session and all(lik.candidate == leader for lik in post.trials)
 
 
 def _confirmation(post: Posterior, driver: str | None) -> Confirmation | None:
@@ -121,6 +132,13 @@ def decide(case: Case, post: Posterior, params: EngineParams) -> Decision:
     if leader is not None and probs[leader] >= threshold:
         data = ReasonData(candidate=leader, probability=probs[leader], threshold=threshold)
         return Decision(None, True, Reason.DRIVER_FOUND, data, leader, gains, examine, _confirmation(post, leader))
+    if leader is not None and post.capped == leader and untested and _needs_comparison(post, leader, params):
+        # confirmation before certainty, first step: the session's common lift is unmeasured, so
+        # the most informative untested finding is trialled first as a comparison
+        pick = max(untested, key=lambda k: (gains[k], probs[k], findings[k].severity, k))
+        data = ReasonData(candidate=pick, probability=probs[pick], threshold=threshold, gain_bits=gains[pick])
+        conf = Confirmation(CONFIRM_COMPARISON.kind, pick, CONFIRM_COMPARISON.rationale)
+        return Decision(NextTrial(pick), False, Reason.NEXT_TRIAL, data, None, gains, examine, conf)
     if leader is not None and post.capped == leader:
         # confirmation before certainty: the capped leader is trialled again
         data = ReasonData(candidate=leader, probability=probs[leader], threshold=threshold, gain_bits=gains.get(leader))
