@@ -121,7 +121,7 @@ def graded_improvement(z: float) -> float:
     """g(z): 0 within the MDC, else the improvement in MDC units capped at +-2 and halved."""
     if abs(z) < 1.0 - _EPS:
         return 0.0
-    return float(np.clip(z, -CAP_IN_MDC, CAP_IN_MDC) / CAP_IN_MDC)
+    return max(-CAP_IN_MDC, min(CAP_IN_MDC, float(z))) / CAP_IN_MDC  # a scalar: np.clip costs ~30 µs
 
 
 def estimate_drift(case: Case, tl: Timeline | None = None) -> dict[str, float]:

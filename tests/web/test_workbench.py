@@ -114,6 +114,22 @@ def test_workbench_page_query_count_is_pinned(setup: tuple[Any, Any], django_ass
         assert client.get(f"/episodes/{ep.pk}/workbench/").status_code == 200
 
 
+def test_preview_reads_the_episode_once_per_revision(
+    setup: tuple[Any, Any], django_assert_max_num_queries: Any
+) -> None:
+    client, ep = setup
+    url = f"/episodes/{ep.pk}/workbench/preview/"
+    client.post(url, {"candidate": "neural_rll", "m_pain_run": "1"}, **HTMX)  # cold: the episode's parts
+    with django_assert_max_num_queries(4):  # warm (every keystroke): session, user, membership, episode
+        resp = client.post(url, {"candidate": "neural_rll", "m_pain_run": "1"}, **HTMX)
+    before = resp.context["preview"].score.pre_state["pain_run"]
+    client.post(
+        f"/episodes/{ep.pk}/workbench/trial/", {"candidate": "neural_rll", "m_pain_run": str(before + 2)}, **HTMX
+    )
+    resp = client.post(url, {"candidate": "neural_rll", "m_pain_run": "1"}, **HTMX)
+    assert resp.context["preview"].score.pre_state["pain_run"] == before + 2  # the new revision's state, at once
+
+
 def test_complaint_toggle_marks_and_unmarks_a_region(setup: tuple[Any, Any]) -> None:
     client, ep = setup
     url = f"/episodes/{ep.pk}/complaint/"

@@ -182,16 +182,27 @@ def _sessions(parts: EpisodeParts, draft_trial: dict[str, Any] | None) -> list[d
         }
         for s in parts.sessions
     ]
-    if draft_trial is None:
-        return sessions
+    return sessions if draft_trial is None else _with_draft(sessions, draft_trial)
+
+
+def _with_draft(sessions: list[dict[str, Any]], draft_trial: dict[str, Any]) -> list[dict[str, Any]]:
+    """``sessions`` (case@1 mappings, left unchanged) with ``draft_trial`` appended to the last one
+    under the next free trial id (opening s1 if there is none)."""
+    sessions = list(sessions)
     if not sessions:  # recording it will open the first session
         sessions.append({"id": "s1", "date": timezone.localdate().isoformat(), "measurements": {}, "trials": []})
     taken = {t["id"] for s in sessions for t in s["trials"]}
     n = len(taken) + 1
     while f"t{n}" in taken:
         n += 1
-    sessions[-1]["trials"].append({"id": f"t{n}", **draft_trial})
+    sessions[-1] = {**sessions[-1], "trials": [*sessions[-1]["trials"], {"id": f"t{n}", **draft_trial}]}
     return sessions
+
+
+def with_draft_trial(case_dict: dict[str, Any], draft_trial: dict[str, Any]) -> dict[str, Any]:
+    """A case@1 mapping (from :func:`episode_to_dict`, left unchanged: it may be cached) with a draft
+    trial appended, as ``episode_to_dict(..., draft_trial=...)`` gives it."""
+    return {**case_dict, "sessions": _with_draft(case_dict["sessions"], draft_trial)}
 
 
 def _patient_dict(patient: m.Patient, parts: EpisodeParts) -> dict[str, Any]:

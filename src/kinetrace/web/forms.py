@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, cast, get_args
 
 from django import forms
+from django.core.cache import cache
 from django.utils import timezone
 
 from kinetrace.case.model import CONTROL, HistoryKind
@@ -274,6 +275,17 @@ class FindingForm(forms.ModelForm[m.Finding]):
         return data
 
 
+def _active_tests(*, fresh: bool) -> list[m.MarkerTest]:
+    """The clinic catalogue's active marker tests (Django admin). A blank form's choices may be a
+    minute old (the exam sheet is rendered after every entry); a submitted form reads them fresh."""
+    if fresh:
+        return list(m.MarkerTest.objects.filter(active=True))
+    return cast(
+        list[m.MarkerTest],
+        cache.get_or_set("kinetrace:marker-tests", lambda: list(m.MarkerTest.objects.filter(active=True)), 60),
+    )
+
+
 class MarkerForm(forms.ModelForm[m.Marker]):
     """A marker from the clinic's catalogue (Django admin: marker tests) or a custom one, with its baseline.
 
@@ -308,7 +320,7 @@ class MarkerForm(forms.ModelForm[m.Marker]):
         super().__init__(*args, **kwargs)
         self.episode = episode
         self.fields["key"].required = False
-        self.tests = {t.code: t for t in m.MarkerTest.objects.filter(active=True)}
+        self.tests = {t.code: t for t in _active_tests(fresh=self.is_bound)}
         cast(forms.ChoiceField, self.fields["test"]).choices = [("", "Custom marker")] + [
             (code, f"{t.name} ({t.unit})") for code, t in self.tests.items()
         ]

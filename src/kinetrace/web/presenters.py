@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,14 +41,17 @@ def chart(
     driver: str | None = None,
     path: list[tuple[str, str]] | None = None,
     parts: EpisodeParts | None = None,
+    findings_read: Iterable[m.Finding] | None = None,
 ) -> SafeString:
-    """The episode's body chart (``parts``, if given, instead of the episode's relations)."""
+    """The episode's body chart (``parts``, if given, instead of the episode's relations;
+    ``findings_read``: the episode's findings when the caller has already read them)."""
     if parts is not None:
         areas = [(a["region"], a["side"]) for a in parts.areas]
         findings = [(f["region"], f["side"], f["key"]) for f in parts.findings]
     else:
         areas = [(a.region, a.side) for a in episode.complaintareas.all()]
-        findings = [(f.region, f.side, f.key) for f in episode.findings.all()]
+        read = episode.findings.all() if findings_read is None else findings_read
+        findings = [(f.region, f.side, f.key) for f in read]
     marks = chart_marks(areas, findings, driver=driver, path=path or ())
     return mark_safe(render_body_chart(marks=marks, path=path or (), clickable=clickable))
 

@@ -88,6 +88,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "kinetrace.web.urls"
+FORM_RENDERER = "kinetrace.web.renderer.FormRenderer"  # Jinja2 for Django's widgets, Django templates otherwise
 WSGI_APPLICATION = "kinetrace.web.wsgi.application"
 
 TEMPLATES = [

@@ -7,10 +7,15 @@ or sessions recorded values for them. Without htmx every form still works as a p
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from kinetrace.knowledge import marker_catalogue
 from kinetrace.web import actions
@@ -18,6 +23,7 @@ from kinetrace.web import models as m
 from kinetrace.web.forms import FindingForm, MarkerForm, apply_problems
 from kinetrace.web.presenters import chart
 from kinetrace.web.views import episode_view, is_htmx
+from kinetrace.web.views.workbench import state_cache_seconds
 
 #: Fields a new entry keeps from the last save (the next entry is often at the same place).
 _STICKY = ("region", "side")
@@ -27,17 +33,71 @@ def _sticky(request: HttpRequest) -> dict[str, str]:
     return {k: request.POST[k] for k in _STICKY if request.POST.get(k)}
 
 
-def _context(episode: m.Episode, **extra: Any) -> dict[str, Any]:
+#: What a findings/markers table row shows: a row is rendered again only when one of these changes.
+_ROW_FIELDS = {
+    "finding": ("key", "text", "structure", "history", "region", "side", "kind", "severity", "archived"),
+    "marker": ("key", "test", "name", "region", "side", "baseline", "target", "mdc", "primary", "archived"),
+}
+
+
+def _rows(request: HttpRequest, episode: m.Episode, kind: str, parts: list[Any]) -> list[str]:
+    """The rows of the findings or markers table, each rendered once per content and cached.
+
+    A save re-renders only the row it changed (the panel is swapped after every entry; p95 of
+    this fragment, docs/web.md). A row's forms carry a CSRF token, so the key holds the user's
+    CSRF secret (any token masked from it is valid for that user and no other) besides the
+    row's fields; the template is the one a reader edits (``web/_<kind>_row.html``)."""
+    get_token(request)  # the secret is set on first use
+    salt = f"{episode.pk}:{request.META.get('CSRF_COOKIE', '')}"
+    keys = [
+        "kinetrace:row:"
+        + hashlib.sha256(repr((salt, kind, p.pk, [getattr(p, f) for f in _ROW_FIELDS[kind]])).encode()).hexdigest()
+        for p in parts
+    ]
+    found = cache.get_many(keys)
+    fresh = {}
+    name = "f" if kind == "finding" else "mk"
+    for key, part in zip(keys, parts, strict=True):
+        if key not in found:
+            fresh[key] = render_to_string(f"web/_{kind}_row.html", {"episode": episode, name: part}, request)
+    if fresh:
+        cache.set_many(fresh, 3600)
+    return [mark_safe(found.get(key) or fresh[key]) for key in keys]  # rendered by the template engine
+
+
+def _read(episode: m.Episode) -> dict[str, Any]:
+    """The episode's findings, markers and body chart, read once per revision (every change bumps
+    it, :func:`kinetrace.web.actions.audit`) and cached per process like the workbench state."""
+    seconds = state_cache_seconds()
+    key = f"kinetrace:exam:{episode.cache_key}"
+    read = cache.get(key) if seconds else None
+    if read is None:
+        findings = list(episode.findings.all())
+        read = {
+            "findings": findings,
+            "markers": list(episode.markers.all()),
+            "chart": chart(episode, clickable=True, findings_read=findings),
+        }
+        if seconds:
+            cache.set(key, read, seconds)
+    return read
+
+
+def _context(request: HttpRequest, episode: m.Episode, **extra: Any) -> dict[str, Any]:
+    read = _read(episode)
+    findings, markers = read["findings"], read["markers"]
     ctx: dict[str, Any] = {
         "episode": episode,
         "tab": "exam",
         "finding_form": FindingForm(episode=episode),
         "marker_form": MarkerForm(episode=episode),
         "mode": "finding",
-        "findings": episode.findings.all(),
-        "markers": episode.markers.all(),
+        "findings": findings,
+        "markers": markers,
+        "finding_rows": _rows(request, episode, "finding", findings),
+        "marker_rows": _rows(request, episode, "marker", markers),
         "catalogue": marker_catalogue(),
-        "chart": chart(episode, clickable=True),
+        "chart": read["chart"],
         "templates": m.ExamTemplate.objects.filter(clinic_id=episode.patient.clinic_id),
     }
     ctx.update(extra)
@@ -47,7 +107,7 @@ def _context(episode: m.Episode, **extra: Any) -> dict[str, Any]:
 def render_exam(request: HttpRequest, episode: m.Episode, status: int = 200, **extra: Any) -> HttpResponse:
     """The exam page, or for htmx only its panel (plus the chart, swapped out of band)."""
     template = "web/_exam_panel.html" if is_htmx(request) else "web/exam.html"
-    return render(request, template, _context(episode, oob=is_htmx(request), **extra), status=status)
+    return render(request, template, _context(request, episode, oob=is_htmx(request), **extra), status=status)
 
 
 def _done(request: HttpRequest, episode: m.Episode, **extra: Any) -> HttpResponse:

@@ -13,14 +13,16 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils import timezone
 
+from kinetrace import load_case
 from kinetrace.errors import CaseError
 from kinetrace.scoring import score_trials
 from kinetrace.timeline import timeline
 from kinetrace.web import actions
 from kinetrace.web import models as m
 from kinetrace.web.access import get_episode_for_user
-from kinetrace.web.casefile import episode_to_case, parts_of
+from kinetrace.web.casefile import episode_to_dict, parts_of, with_draft_trial
 from kinetrace.web.forms import TrialForm, apply_problems, trial_form_choices
 from kinetrace.web.presenters import chart, trial_view, workbench
 from kinetrace.web.views import episode_view, is_htmx
@@ -29,7 +31,7 @@ from kinetrace.web.views import episode_view, is_htmx
 #: Seconds a computed workbench state stays cached (setting ``KINETRACE_WORKBENCH_CACHE_SECONDS``;
 #: 0 recomputes on every request). It is keyed on the episode's revision, which every change
 #: bumps (:func:`kinetrace.web.actions.audit`), so a cached state is never stale.
-def _state_seconds() -> int:
+def state_cache_seconds() -> int:
     return int(getattr(settings, "KINETRACE_WORKBENCH_CACHE_SECONDS", 3600))
 
 
@@ -65,7 +67,7 @@ def _state(episode: m.Episode) -> dict[str, Any]:
 
 
 def cached_state(request: HttpRequest, episode: m.Episode) -> dict[str, Any]:
-    seconds = _state_seconds()
+    seconds = state_cache_seconds()
     key = f"kinetrace:workbench:{episode.cache_key}"
     state = cache.get(key) if seconds else None
     if state is None:
@@ -127,13 +129,29 @@ def trial_record(request: HttpRequest, episode: m.Episode) -> HttpResponse:
     return _live(request, episode, form, status=422 if is_htmx(request) else 400)
 
 
+def _preview_base(episode: m.Episode) -> dict[str, Any]:
+    """What every keystroke's preview shares: the trial form's choices and the episode as a case@1
+    mapping, cached per process under the episode's revision (every change bumps it) and the day
+    (a draft on an episode with no session opens one dated today)."""
+    seconds = state_cache_seconds()
+    key = f"kinetrace:preview:{episode.cache_key}:{timezone.localdate().isoformat()}"
+    base = cache.get(key) if seconds else None
+    if base is None:
+        parts = parts_of(episode)
+        base = {"choices": trial_form_choices(episode, parts), "case": episode_to_dict(episode, parts=parts)}
+        if seconds:
+            cache.set(key, base, seconds)
+    return base
+
+
 @episode_view(("POST",))
 def trial_preview(request: HttpRequest, episode: m.Episode) -> HttpResponse:
     """Score the trial being entered, without saving it (live colouring by the MDC).
 
-    Called on every keystroke: the episode's parts are read once as plain rows (no prefetch)."""
-    parts = parts_of(episode)
-    form = TrialForm(request.POST, **trial_form_choices(episode, parts))
+    Called on every keystroke: the episode is read from the database once per revision
+    (:func:`_preview_base`); each call validates the case with the draft and scores the draft only."""
+    base = _preview_base(episode)
+    form = TrialForm(request.POST, **base["choices"])
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
     post = form.post_values()
@@ -143,7 +161,7 @@ def trial_preview(request: HttpRequest, episode: m.Episode) -> HttpResponse:
         # only the draft trial is scored (the fragment shows its changes against the MDC): the engine
         # is not run on every keystroke (p95 of this fragment, docs/web.md)
         try:
-            case = episode_to_case(episode, draft_trial=draft, parts=parts)
+            case = load_case(with_draft_trial(base["case"], draft))
         except CaseError as exc:
             ctx["problems"] = exc.problems
         else:
