@@ -64,3 +64,29 @@ def test_clip_from_real_frames_posture_succeeds_and_gait_says_the_feet_are_not_v
     # the photo shows no legs: gait refuses with a message naming the ankles
     with pytest.raises(LowConfidenceKeypoints, match="ankle"):
         analyse_gait(astronaut_clip, view="front")
+
+
+def test_a_photo_found_only_when_mirrored_keeps_the_persons_own_left_and_right(astronaut_bgr) -> None:
+    """The mirror retry maps x back and swaps the labels: the same keypoints as the direct detection."""
+    from kinetrace.video.mediapipe_backend import MediaPipeBackend
+
+    b = MediaPipeBackend(static_image_mode=True)
+    direct = b.detect(astronaut_bgr, 0.0)
+    real_process = b._pose.process
+    calls: list[int] = []
+
+    class _Nothing:
+        pose_landmarks = None
+
+    def first_call_finds_nobody(rgb):  # the direct attempt "fails", the mirrored one runs for real
+        calls.append(1)
+        return _Nothing() if len(calls) == 1 else real_process(rgb)
+
+    b._pose.process = first_call_finds_nobody
+    retried = b.detect(astronaut_bgr, 0.0)
+    b._pose.process = real_process
+    b.close()
+    assert direct is not None and retried is not None and b.mirrored_frames == 1
+    for name in HAND_MARKED:
+        err = float(np.hypot(*(retried[INDEX[name], :2] - direct[INDEX[name], :2])))
+        assert err <= 0.1 * SHOULDER_WIDTH, f"{name}: {err:.1f} px from the direct detection"

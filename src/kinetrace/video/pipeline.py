@@ -72,7 +72,11 @@ def load_keypoints(
             people.append(count_people(frame))
         if progress is not None:
             progress(i + 1, max(info.n_frames, i + 1))
-    seq = PoseSequence.from_frames(frames, fps=info.fps, size=info.size, source=backend.name)
+    source = backend.name
+    mirrored = int(getattr(backend, "mirrored_frames", 0))
+    if mirrored:
+        source += f" (person found only in the mirrored image in {mirrored} frame(s); keypoints mapped back)"
+    seq = PoseSequence.from_frames(frames, fps=info.fps, size=info.size, source=source)
     return seq, info
 
 
