@@ -14,8 +14,11 @@ scores the pipeline on it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
+import os
+import sys
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -136,17 +139,33 @@ def _xyzw(q_wxyz: FloatArray) -> list[float]:
     return [float(q_wxyz[1]), float(q_wxyz[2]), float(q_wxyz[3]), float(q_wxyz[0])]
 
 
+@contextlib.contextmanager
+def _quiet_stdout() -> Iterator[None]:
+    """Point file descriptor 1 at /dev/null: pybullet's URDF loader prints warnings there (C level),
+    which would corrupt ``kinetrace bench-video --json`` on stdout."""
+    sys.stdout.flush()
+    saved, devnull = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+
+
 class Scene:
     """A headless pybullet world with one or more humanoids and a textured ground."""
 
     def __init__(self, people: int = 1) -> None:
-        import pybullet as p
-        import pybullet_data
+        with _quiet_stdout():
+            import pybullet as p
+            import pybullet_data
 
-        self.p = p
-        self.cid = p.connect(p.DIRECT)
-        p.setAdditionalSearchPath(pybullet_data.getDataPath(), physicsClientId=self.cid)
-        self.bodies = [self._humanoid(i) for i in range(people)]
+            self.p = p
+            self.cid = p.connect(p.DIRECT)
+            p.setAdditionalSearchPath(pybullet_data.getDataPath(), physicsClientId=self.cid)
+            self.bodies = [self._humanoid(i) for i in range(people)]
         tex = p.loadTexture("checker_blue.png", physicsClientId=self.cid)
         ground_vis = p.createVisualShape(p.GEOM_BOX, halfExtents=[60, 0.01, 60], rgbaColor=[0.7, 0.75, 0.7, 1],
                                          physicsClientId=self.cid)  # fmt: skip
