@@ -84,12 +84,38 @@ def test_an_unreadable_clip_fails_with_a_message(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
             f"/episodes/{ep.pk}/videos/",
-            {"kind": "gait", "view": "side", "file": SimpleUploadedFile("x.mp4", b"not a video")},
+            # an MP4 header (the upload's content check passes) over a body no decoder can read
+            {
+                "kind": "gait",
+                "view": "side",
+                "file": SimpleUploadedFile("x.mp4", b"\x00\x00\x00\x18ftypmp42" + b"x" * 64),
+            },
         )
     _run_queued()
     row = VideoAnalysis.objects.get(episode=ep)
     assert row.status == VideoAnalysis.FAILED and row.error
     assert row.error in client.get(f"/episodes/{ep.pk}/videos/{row.pk}/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "words"),
+    [
+        ("x.mp4", b"not a video at all", "named as a clip"),
+        ("x.mov", b"<html><script>alert(1)</script></html>", "named as a clip"),
+        ("x.mp4", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32, "image/png content"),
+        ("photo.jpg", b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 32, "named as a photo"),
+        ("run.trc", b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 64, ".trc keypoint file is text"),
+    ],
+)
+def test_content_that_does_not_match_the_name_is_refused(
+    logged_in: tuple[Any, Any], name: str, content: bytes, words: str
+) -> None:
+    client, ep = logged_in
+    resp = client.post(
+        f"/episodes/{ep.pk}/videos/", {"kind": "gait", "view": "side", "file": SimpleUploadedFile(name, content)}
+    )
+    assert resp.status_code == 400 and words in resp.content.decode()
+    assert not VideoAnalysis.objects.filter(episode=ep).exists()  # nothing stored, nothing queued
 
 
 def test_a_wrong_file_type_is_refused_and_nothing_is_queued(logged_in: tuple[Any, Any]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import filetype
 from django import forms
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -29,7 +30,43 @@ class VideoForm(forms.ModelForm[m.VideoAnalysis]):
             raise forms.ValidationError(f"Unsupported file type; allowed: {', '.join(VIDEO_SUFFIXES)}")
         if f.size > settings.VIDEO_MAX_BYTES:
             raise forms.ValidationError(f"File larger than {settings.VIDEO_MAX_BYTES // 2**20} MiB")
+        problem = content_problem(f.name, _head(f))
+        if problem:
+            raise forms.ValidationError(problem)
         return f
+
+
+def _head(f: Any, size: int = 4096) -> bytes:
+    f.seek(0)
+    head = bytes(f.read(size))
+    f.seek(0)
+    return head
+
+
+def content_problem(name: str, head: bytes) -> str | None:
+    """Why a file's first bytes do not hold what its name says (None when they do).
+
+    Clips and photos are told by their magic numbers (``filetype``): a clip must be a video
+    container, a photo a JPEG or PNG; a ``.trc`` keypoint file must be text."""
+    suffix = name.lower().rsplit(".", 1)[-1]
+    if suffix == "trc":
+        if b"\0" in head:
+            return "A .trc keypoint file is text; this file is not (nothing was stored)."
+        try:
+            head.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            if exc.start < len(head) - 4:  # not just a character cut at the end of the sample
+                return "A .trc keypoint file is text; this file is not (nothing was stored)."
+        return None
+    kind = filetype.guess(head)
+    mime = kind.mime if kind is not None else "unknown"
+    if suffix in ("jpg", "jpeg", "png"):
+        if mime not in ("image/jpeg", "image/png"):
+            return f"This file is named as a photo but holds {mime} content (JPEG or PNG expected; nothing was stored)."
+        return None
+    if not mime.startswith("video/"):
+        return f"This file is named as a clip but holds {mime} content (a video file expected; nothing was stored)."
+    return None
 
 
 @episode_view(("GET", "POST"))
