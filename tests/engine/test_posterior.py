@@ -88,3 +88,20 @@ def test_engine_result_is_frozen() -> None:
     result = run(load_case(two_finding_case()))
     with pytest.raises(AttributeError):
         result.decision = None  # type: ignore[misc, assignment]
+
+
+def test_model_doubt_mixes_the_posterior_with_the_prior() -> None:
+    """epsilon-contamination: the stated posterior is (1 - eps) posterior + eps prior, so no
+    probability exceeds (1 - eps) + eps * prior, and the leader is kept."""
+    from tests.factories import SEED_CASE
+
+    case = load_case(SEED_CASE)
+    plain = analyse(case)
+    doubt = analyse(case, params=EngineParams(model_doubt=0.2))
+    p_plain = {r.candidate: r.probability for r in plain.ranking}
+    p_doubt = {r.candidate: r.probability for r in doubt.ranking}
+    top = plain.ranking[0].candidate
+    assert doubt.ranking[0].candidate == top
+    prior = {r.candidate: r.probability for r in analyse(case.model_copy(update={"sessions": ()})).ranking}
+    assert abs(p_doubt[top] - (0.8 * p_plain[top] + 0.2 * prior[top])) < 1e-9
+    assert abs(sum(p_doubt.values()) - 1.0) < 1e-9

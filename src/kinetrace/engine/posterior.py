@@ -170,7 +170,13 @@ def posterior(case: Case, scores: tuple[TrialScore, ...], params: EngineParams) 
     log_bf = {c: finding_log_ratio(tuple(lik for lik in liks if lik.candidate == c), params) for c in shifts}
     for c, v in log_bf.items():
         logs[c] += v
-    post, capped, uncapped = _cap_unconfirmed(_normalise(logs), liks, params, log_bf)
+    post = _normalise(logs)
+    if params.model_doubt > 0:
+        # epsilon-contamination: with probability model_doubt the trial model itself is wrong and
+        # the prior is all one knows (an increasing affine map of each posterior: monotonicity kept)
+        eps = params.model_doubt
+        post = {k: (1.0 - eps) * v + eps * pri[k] for k, v in post.items()}
+    post, capped, uncapped = _cap_unconfirmed(post, liks, params, log_bf)
     # P(secondary contributor | not the driver), from each tested candidate's trials
     sec_log: dict[str, tuple[float, float]] = {}
     for lik in liks:
