@@ -53,3 +53,16 @@ def test_a_jittering_heel_does_not_make_the_contact_late(monkeypatch: pytest.Mon
     monkeypatch.setattr(events, "GROUND_PCT", 0.0)  # the old rule: stance level = the minimum
     late, _ = _contact(R, fwd, peak=9, period=12.0, leg_px=100.0)
     assert late > c + 0.5
+
+
+def test_a_contact_far_off_the_step_sequence_is_left_out_of_the_angles_but_asymmetry_is_kept() -> None:
+    from kinetrace.video.gait_sagittal import regular_contacts
+
+    period = 12.0
+    steady = 5.0 + period * np.arange(12)
+    glitch = steady.copy()
+    glitch[[3, 8]] -= 0.45 * period  # detected at a pose glitch, almost half a step early
+    assert list(np.flatnonzero(~regular_contacts(glitch, period))) == [3, 8]
+    limping = steady + 0.15 * period * (-1.0) ** np.arange(12)  # short/long steps: 30 % step-time asymmetry
+    assert regular_contacts(limping, period).all()
+    assert regular_contacts(steady[:2], period).all()  # too few to judge

@@ -12,8 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 from scipy.ndimage import median_filter
 from scipy.signal import savgol_filter
+from scipy.stats import theilslopes
 
 from kinetrace.video import cleaning
 from kinetrace.video.errors import TooFewStrides
@@ -31,6 +33,8 @@ MIN_STEPS = 5
 CADENCE_CHECK_TOLERANCE_SPM = 2.0
 #: Below this share of contacts agreeing with the pose model's labels, the sides are flagged.
 SIDE_AGREEMENT_MIN = 0.7
+#: Contacts further than this share of a step off the regular step sequence are not used for angles.
+MAX_CONTACT_OFFSET = 0.25
 #: Dingenen et al. 2018 (Phys Ther Sport 33:40-47): mean stabilised after ~7 steps.
 RECOMMENDED_STEPS = 7
 
@@ -176,8 +180,12 @@ def _per_contact_values(
     series = {s: _leg_series(V, vhip, s, L) for s in SIDES}
     per_ic: dict[str, dict[str, FloatArray]] = {}
     per_frame: dict[str, FloatArray] = {}
+    regular = regular_contacts(np.array(steps.contacts), period)
     for s in SIDES:
         ic = np.array(steps.side_frames(s))
+        ok = np.array([r for r, side in zip(regular, steps.sides, strict=True) if side == s], dtype=bool)
+        if ok.sum() >= MIN_IC_PER_SIDE:
+            ic = ic[ok]
         legs = [_landing_leg(V, c, s) for c in ic]
         keys = ("overstride_pct", "overstride_angle_deg", "shank_angle_ic_deg", "knee_flexion_ic_deg")
         vals = {k: np.array([_at(series[g][k], np.array([c]))[0] for g, c in zip(legs, ic, strict=True)])
@@ -187,6 +195,21 @@ def _per_contact_values(
         per_frame |= {f"shank_angle_{s}_deg": series[s]["shank_angle_ic_deg"],
                       f"knee_flexion_{s}_deg": series[s]["knee_flexion_ic_deg"]}  # fmt: skip
     return per_ic, per_frame
+
+
+def regular_contacts(contacts: FloatArray, period: float) -> NDArray[np.bool_]:
+    """Contacts within :data:`MAX_CONTACT_OFFSET` step of the regular step sequence (Theil-Sen line).
+
+    Steady running puts contact k near ``a + k * period``; a contact detected at a pose
+    model's glitch (a far foot jumping forward, another person) lies far off that line,
+    while even a strongly asymmetric runner's steps stay within a quarter step of it. The
+    angles are read only at the regular contacts; cadence keeps them all (its fit is robust).
+    """
+    if len(contacts) < 3 or not np.isfinite(period):
+        return np.ones(len(contacts), dtype=bool)
+    k = np.arange(len(contacts), dtype=float)
+    slope, intercept = theilslopes(contacts, k)[:2]
+    return np.asarray(np.abs(contacts - (intercept + slope * k)) <= MAX_CONTACT_OFFSET * period, dtype=bool)
 
 
 def _leg_series(V: FloatArray, vhip: FloatArray, s: str, L: float) -> dict[str, FloatArray]:
@@ -248,6 +271,12 @@ def _central(R: FloatArray, steps: Steps, fps: float, L: float) -> tuple[dict[st
 def _warnings(steps: Steps, seq: PoseSequence, face: FloatArray, central: dict[str, float]) -> list[str]:
     warnings: list[str] = []
     n = len(steps.contacts)
+    off = n - int(regular_contacts(np.array(steps.contacts), 60.0 * seq.fps / steps.cadence_frequency_spm).sum())
+    if off:
+        warnings.append(
+            f"{off} of {n} contacts lie more than {MAX_CONTACT_OFFSET:g} step off the regular step sequence "
+            "(likely a pose glitch); the angles at contact and midstance leave them out"
+        )
     if n < RECOMMENDED_STEPS:
         warnings.append(
             f"only {n} steps found; Dingenen et al. 2018 recommend averaging >= "
