@@ -93,3 +93,14 @@ def test_a_quiet_comparison_confirms_but_a_responding_one_does_not() -> None:
     responding = _analyse(_trial("t1", "f0", NARROW), _trial("t2", "f1", [z + 2.5 for z in NARROW]))
     p_f0 = next(r.probability for r in responding.ranking if r.candidate == "f0")
     assert p_f0 <= CAP  # not confirmed by a comparison that itself responded
+
+
+def test_a_first_trial_margin_makes_an_unmeasured_lift_need_a_clearer_change() -> None:
+    """first_trial_margin (off by default): while the session's lift is unmeasured, the decisive
+    criterion counts only signs improved by 1 + margin MDC; 1.5 MDC everywhere no longer stops."""
+    trial = _trial("t1", "f0", [1.5] * 6)
+    assert _analyse(trial).recommendation.stop
+    strict = analyse(load_case(case_dict(FS, [trial])), params=EngineParams(first_trial_margin=1.0))
+    assert not strict.recommendation.stop
+    assert strict.recommendation.confirmation is not None
+    assert strict.recommendation.confirmation.kind == "comparison_trial"

@@ -61,6 +61,9 @@ class TrialLikelihood:
     #: improved by at least their MDC
     remote_retested: int = 0
     remote_real: int = 0
+    #: like primary_real / remote_real, by at least ``1 + first_trial_margin`` MDC beyond the lift
+    primary_clear: bool = False
+    remote_clear: int = 0
     #: the first treatment trial of its session (it carries the session's larger common lift)
     first_in_session: bool = False
     #: the common lift (MDC units per sign) subtracted from every sign before the trial was weighed
@@ -219,6 +222,7 @@ def trial_likelihood(
     ext, logw, offset = scale_grid(params)
     log_driver = log_not + _logsumexp(logw + ratios[offset : offset + len(logw)])
     improved = [zi - shift >= 1.0 and not ci for zi, ci in zip(z, censored, strict=True)]
+    clear = [i and zi - shift >= 1.0 + params.first_trial_margin for i, zi in zip(improved, z, strict=True)]
     remote = [not (pr or lo) for pr, lo in zip(primary, local, strict=True)]
     return TrialLikelihood(
         score.id,
@@ -231,6 +235,8 @@ def trial_likelihood(
         primary_real=any(i and pr for i, pr in zip(improved, primary, strict=True)),
         remote_retested=sum(remote),
         remote_real=sum(i and r for i, r in zip(improved, remote, strict=True)),
+        primary_clear=any(i and pr for i, pr in zip(clear, primary, strict=True)),
+        remote_clear=sum(i and r for i, r in zip(clear, remote, strict=True)),
         first_in_session=first_in_session,
         shift=shift,
     )

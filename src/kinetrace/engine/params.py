@@ -102,6 +102,10 @@ class EngineParams:
         units, integrated out under both roles on ``sitting_points`` Gauss-Hermite nodes, so a
         change that moves every sign alike counts for less than one that moves the signs a
         driver is expected to move. 0 turns it off.
+    first_trial_margin : float
+        While the session's common lift is unmeasured (the leader's one trial is the session's
+        first and no other finding was trialled), the decisive-trial criterion counts a sign only
+        when it improved by at least ``1 + first_trial_margin`` MDC beyond the lift.
     model_doubt : float
         Probability that the trial model itself is wrong for this patient (epsilon-contamination):
         the stated posterior is ``(1 - eps) * posterior + eps * prior``. Off (0) by default: 0.02
@@ -165,6 +169,7 @@ class EngineParams:
     compare_before_recheck: bool = True
     sitting_sd: float = 0.0
     model_doubt: float = 0.0
+    first_trial_margin: float = 0.0
     sitting_points: int = 7
     unconfirmed_cap: float = 0.9
     decisive_remote_signs: int = 3

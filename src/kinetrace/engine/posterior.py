@@ -58,19 +58,25 @@ class Posterior:
     uncapped: float | None = None
 
 
-def decisive(lik: TrialLikelihood, params: EngineParams) -> bool:
+def decisive(lik: TrialLikelihood, params: EngineParams, *, lift_unmeasured: bool = False) -> bool:
     """The decisive-trial criterion (docs/engine.md, "Confirmation before certainty").
 
     The primary complaint measure and at least ``decisive_remote_signs`` signs outside the treated
     area (every one of them when fewer were re-tested, but at least two), and at least
-    ``decisive_remote_share`` of those re-tested, improved by at least their MDC.
+    ``decisive_remote_share`` of those re-tested, improved by at least their MDC beyond the
+    trial's common lift. While the session's lift is unmeasured (``lift_unmeasured``: the trial
+    is the session's first and no other finding was trialled) they must improve by at least
+    ``1 + first_trial_margin`` MDC.
     """
     needed = max(2, min(params.decisive_remote_signs, lik.remote_retested))
-    return (
-        lik.primary_real
-        and lik.remote_real >= needed
-        and lik.remote_real >= params.decisive_remote_share * lik.remote_retested
-    )
+    primary, remote = (lik.primary_clear, lik.remote_clear) if lift_unmeasured else (lik.primary_real, lik.remote_real)
+    return primary and remote >= needed and remote >= params.decisive_remote_share * lik.remote_retested
+
+
+def lift_unmeasured(leader: str, liks: list[TrialLikelihood] | tuple[TrialLikelihood, ...]) -> bool:
+    """The leader's one trial is its session's first and no other finding has been trialled."""
+    own = [lik for lik in liks if lik.candidate == leader]
+    return len(own) == 1 and own[0].first_in_session and all(lik.candidate == leader for lik in liks)
 
 
 def compared(leader: str, liks: list[TrialLikelihood], bayes: dict[str, float], params: EngineParams) -> bool:
@@ -104,7 +110,8 @@ def _cap_unconfirmed(
     if leader is None or post[leader] <= params.unconfirmed_cap:
         return post, None, None
     own = [lik for lik in liks if lik.candidate == leader]
-    if len(own) != 1 or decisive(own[0], params) or compared(leader, liks, bayes or {}, params):
+    strict = params.compare_before_recheck and lift_unmeasured(leader, liks)
+    if len(own) != 1 or decisive(own[0], params, lift_unmeasured=strict) or compared(leader, liks, bayes or {}, params):
         return post, None, None
     p = post[leader]
     rest = 1.0 - p

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from kinetrace.case.model import Case
 from kinetrace.engine.graph import LEVEL_ORDER, best_paths, sides_of
 from kinetrace.engine.params import EngineParams
-from kinetrace.engine.posterior import NONE, Posterior
+from kinetrace.engine.posterior import NONE, Posterior, lift_unmeasured
 from kinetrace.engine.prior import complaint_areas
 from kinetrace.engine.results import Confirmation, LinkRef, NextTrial, Place, Reason, ReasonData, RegionToExamine
 
@@ -67,10 +67,7 @@ CONFIRM_COMPARISON = Confirmation("comparison_trial", rationale="common_lift_unm
 
 def _needs_comparison(post: Posterior, leader: str, params: EngineParams) -> bool:
     """The capped leader's single trial was its session's first and no other finding was trialled."""
-    if not params.compare_before_recheck:
-        return False
-    own = [lik for lik in post.trials if lik.candidate == leader]
-    return len(own) == 1 and own[0].first_in_session and all(lik.candidate == leader for lik in post.trials)
+    return params.compare_before_recheck and lift_unmeasured(leader, post.trials)
 
 
 def _confirmation(post: Posterior, driver: str | None) -> Confirmation | None:
