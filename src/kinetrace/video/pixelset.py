@@ -460,6 +460,32 @@ def standard_set() -> list[ClipSpec]:
     return specs
 
 
+def check_sets() -> dict[str, list[ClipSpec]]:
+    """Side-view clips rendered after the 2026-12-02 contact changes were fixed, to check them on unseen data.
+
+    Not in :func:`standard_set` (nothing was tuned on them; see docs/video.md). ``scripts/video-pixelset
+    --check`` renders them into ``var/pixelset/check`` and prints each clip's errors.
+    """
+    return {
+        "check1": [
+            ClipSpec("val_r_30_far_p2", distance_m=6.0, phase=0.2),
+            ClipSpec("val_pan_30_p5", pan=True, phase=0.5),
+            ClipSpec("val_r_30_p8", phase=0.8),
+            ClipSpec("val_l_30_far_p45", view="side_left", distance_m=6.0, phase=0.45),
+            ClipSpec("val_r_30_5m_p1", distance_m=5.0, phase=0.1),
+            ClipSpec("val_l_pan_30_p3", view="side_left", pan=True, phase=0.3),
+        ],
+        "check2": [
+            ClipSpec("v2_r_30_p3", phase=0.3),
+            ClipSpec("v2_l_30_p6", view="side_left", phase=0.6),
+            ClipSpec("v2_r_30_45m_p9", distance_m=4.5, phase=0.9),
+            ClipSpec("v2_pan_30_p15", pan=True, phase=0.15),
+            ClipSpec("v2_l_30_5m_p7", view="side_left", distance_m=5.0, phase=0.7),
+            ClipSpec("v2_r_60_p4", fps=60.0, seconds=4.0, phase=0.4),
+        ],
+    }
+
+
 # ----------------------------------------------------------------------------- posture photos
 
 
