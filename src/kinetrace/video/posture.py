@@ -51,7 +51,10 @@ def analyse_frames(seq: PoseSequence) -> PostureAnalysis:
     trunk_len = np.linalg.norm(up, axis=1)
     up = up / trunk_len[:, None]
     width = np.linalg.norm(P["right_shoulder"] - P["left_shoulder"], axis=1)
-    ratio = np.where(no_hips, np.inf, width / trunk_len)
+    # shoulder AND hip width, as the gait's view detection: a raised arm pulls the pose model's shoulder
+    # keypoint up and apart (side-on "reach" photo: shoulders 0.38 trunk lengths apart, hips 0.17)
+    hip_width = np.linalg.norm(P["right_hip"] - P["left_hip"], axis=1)
+    ratio = np.where(no_hips, np.inf, (width + hip_width) / (2 * trunk_len))
     frontal = bool(np.nanmedian(ratio) > threshold("front_view_min_width_ratio"))
     view = "front/back" if frontal else "side"
     vertical = np.tile([0.0, -1.0], (n, 1))
