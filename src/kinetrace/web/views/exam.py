@@ -132,7 +132,7 @@ def finding_add(request: HttpRequest, episode: m.Episode) -> HttpResponse:
             apply_problems(form, exc.problems)
         else:
             fresh = FindingForm(episode=episode, initial=_sticky(request))
-            return _done(request, episode, finding_form=fresh, saved=f"Finding {finding.key} added.")
+            return _done(request, episode, finding_form=fresh, saved=f"Finding {finding.key} added.", cleared="finding")
     return render_exam(request, episode, status=400, finding_form=form)
 
 
@@ -148,7 +148,14 @@ def marker_add(request: HttpRequest, episode: m.Episode) -> HttpResponse:
             apply_problems(form, exc.problems)
         else:
             fresh = MarkerForm(episode=episode, initial=_sticky(request))
-            return _done(request, episode, marker_form=fresh, mode="marker", saved=f"Marker {marker.key} added.")
+            return _done(
+                request,
+                episode,
+                marker_form=fresh,
+                mode="marker",
+                saved=f"Marker {marker.key} added.",
+                cleared="marker",
+            )
     return render_exam(request, episode, status=400, marker_form=form, mode="marker")
 
 
@@ -166,7 +173,7 @@ def finding_edit(request: HttpRequest, episode: m.Episode, finding_id: int) -> H
         except actions.ActionError as exc:
             apply_problems(form, exc.problems)
         else:
-            return _done(request, episode, saved=f"Finding {finding.key} saved.")
+            return _done(request, episode, saved=f"Finding {finding.key} saved.", cleared="finding")
     finding.refresh_from_db()
     return render_exam(request, episode, status=400, finding_form=form, editing=finding)
 
@@ -186,7 +193,7 @@ def marker_edit(request: HttpRequest, episode: m.Episode, marker_id: int) -> Htt
         except actions.ActionError as exc:
             apply_problems(form, exc.problems)
         else:
-            return _done(request, episode, mode="marker", saved=f"Marker {marker.key} saved.")
+            return _done(request, episode, mode="marker", saved=f"Marker {marker.key} saved.", cleared="marker")
     marker.refresh_from_db()
     return render_exam(request, episode, status=400, marker_form=form, mode="marker", editing=marker)
 

@@ -104,10 +104,13 @@ def workbench_page(request: HttpRequest, episode: m.Episode) -> HttpResponse:
     return render(request, "web/workbench.html", _context(request, episode))
 
 
-def _live(request: HttpRequest, episode: m.Episode, form: TrialForm | None = None, status: int = 200) -> HttpResponse:
+def _live(
+    request: HttpRequest, episode: m.Episode, form: TrialForm | None = None, status: int = 200, *, cleared: bool = False
+) -> HttpResponse:
+    """The live panel; ``cleared``: after a recorded trial, the browser drops the form's draft."""
     fresh = get_episode_for_user(request.user, episode.pk)
     template = "web/_workbench.html" if is_htmx(request) else "web/workbench.html"
-    return render(request, template, _context(request, fresh, form), status=status)
+    return render(request, template, {**_context(request, fresh, form), "cleared": cleared}, status=status)
 
 
 @episode_view(("POST",), full=True)
@@ -125,7 +128,7 @@ def trial_record(request: HttpRequest, episode: m.Episode) -> HttpResponse:
         else:
             if not is_htmx(request):
                 return redirect("workbench", episode_id=episode.pk)
-            return _live(request, episode)
+            return _live(request, episode, cleared=True)
     return _live(request, episode, form, status=422 if is_htmx(request) else 400)
 
 

@@ -129,6 +129,7 @@
   var DRAFT_HOURS = 12;
   function draftKey(form) { return "kt-draft:" + location.pathname + "#" + (form.id || form.getAttribute("action")); }
   function saveDraft(form) {
+    if (!form.isConnected) return;  // a form already swapped out (a late input or change event)
     var data = {};
     form.querySelectorAll("input, select, textarea").forEach(function (el) {
       if (!el.name || el.type === "hidden" || el.type === "file" || el.disabled) return;
@@ -175,7 +176,10 @@
       if (form.__draft) return;
       form.__draft = true;
       var hasErrors = form.querySelector(".errorlist, .has-error");
-      if (hasErrors) saveDraft(form); else restoreDraft(form);
+      // data-draft-clear: the server just saved this form's values; whatever the order of htmx's
+      // events, the fresh (empty) form must not get the saved values back as a "draft"
+      if (form.hasAttribute("data-draft-clear")) clearDraft(form);
+      else if (hasErrors) saveDraft(form); else restoreDraft(form);
       form.addEventListener("input", function () { saveDraft(form); });
       form.addEventListener("change", function () { saveDraft(form); });
       form.addEventListener("submit", function () { if (!form.hasAttribute("hx-post")) form.__submitted = true; });
