@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
 from kinetrace.video.pose import PoseSequence
@@ -9,7 +11,7 @@ from kinetrace.video.posture import analyse_frames
 from kinetrace.video.skeleton import INDEX, KEYPOINTS
 
 
-def _photo(points: dict[str, tuple[float, float]]) -> PoseSequence:
+def _photo(points: Mapping[str, tuple[float, float]]) -> PoseSequence:
     kp = np.zeros((len(KEYPOINTS), 3))
     for name, (x, y) in points.items():
         kp[INDEX[name]] = (x, y, 1.0)
