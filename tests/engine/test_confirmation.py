@@ -14,8 +14,12 @@ from kinetrace.engine.results import Reason
 CAP = EngineParams().unconfirmed_cap
 
 
-def _analyse(*trials: dict[str, object]):
-    return analyse(load_case(case_dict(FS, list(trials))))
+#: the comparison step (off by default, docs/benchmark.md) switched on
+COMPARE = EngineParams(compare_before_recheck=True)
+
+
+def _analyse(*trials: dict[str, object], params: EngineParams | None = None):
+    return analyse(load_case(case_dict(FS, list(trials))), params=params)
 
 
 NARROW = [4.0, 4.0, 4.0, 0.2, 0.2, 0.2]
@@ -70,7 +74,7 @@ def test_the_decisive_criterion_needs_the_complaint_measure_and_enough_remote_si
 def test_a_capped_first_trial_of_the_session_asks_for_a_comparison_trial_first() -> None:
     """The session's first trial carries its largest common lift, unmeasured: another finding is
     trialled first (the most informative untested one), not the same finding again."""
-    result = _analyse(_trial("t1", "f0", NARROW))
+    result = _analyse(_trial("t1", "f0", NARROW), params=COMPARE)
     p = next(r.probability for r in result.ranking if r.candidate == "f0")
     assert p == CAP
     rec = result.recommendation
@@ -86,11 +90,11 @@ def test_a_capped_first_trial_of_the_session_asks_for_a_comparison_trial_first()
 def test_a_quiet_comparison_confirms_but_a_responding_one_does_not() -> None:
     """The comparison criterion: a later trial of another finding that counts against its own
     candidate lifts the cap; one that itself looks like a response does not."""
-    quiet = _analyse(_trial("t1", "f0", NARROW), _trial("t2", "f1", NARROW))  # nothing changed in t2
+    quiet = _analyse(_trial("t1", "f0", NARROW), _trial("t2", "f1", NARROW), params=COMPARE)  # t2: no change
     p = next(r.probability for r in quiet.ranking if r.candidate == "f0")
     assert p > CAP and quiet.recommendation.confirmation is not None
     assert quiet.recommendation.confirmation.kind == "carry_over_next_session"
-    responding = _analyse(_trial("t1", "f0", NARROW), _trial("t2", "f1", [z + 2.5 for z in NARROW]))
+    responding = _analyse(_trial("t1", "f0", NARROW), _trial("t2", "f1", [z + 2.5 for z in NARROW]), params=COMPARE)
     p_f0 = next(r.probability for r in responding.ranking if r.candidate == "f0")
     assert p_f0 <= CAP  # not confirmed by a comparison that itself responded
 
@@ -100,7 +104,7 @@ def test_a_first_trial_margin_makes_an_unmeasured_lift_need_a_clearer_change() -
     criterion counts only signs improved by 1 + margin MDC; 1.5 MDC everywhere no longer stops."""
     trial = _trial("t1", "f0", [1.5] * 6)
     assert _analyse(trial).recommendation.stop
-    strict = analyse(load_case(case_dict(FS, [trial])), params=EngineParams(first_trial_margin=1.0))
+    strict = _analyse(trial, params=EngineParams(compare_before_recheck=True, first_trial_margin=1.0))
     assert not strict.recommendation.stop
     assert strict.recommendation.confirmation is not None
     assert strict.recommendation.confirmation.kind == "comparison_trial"

@@ -113,7 +113,10 @@ class EngineParams:
     compare_before_recheck : bool
         When the capped leader's single trial is the first of its session and no other
         finding has been trialled (the common lift is unmeasured), the next trial is a
-        comparison: the most informative untested finding, not a recheck.
+        comparison: the most informative untested finding, not a recheck; a later trial of
+        another finding that counts against its own candidate then confirms the leader. Off by
+        default: at 2,000 typical patients it cost 0.25 points of accuracy and 0.4 points of
+        trials (docs/benchmark.md).
     unconfirmed_cap : float
         Confirmation before certainty: while the leading finding rests on a single trial, its
         stated probability is capped here (below ``threshold``, so the engine asks for a
@@ -166,7 +169,7 @@ class EngineParams:
     background_prior_strength: float = 10.0
     first_trial_factor: float = 2.0
     first_trial_lift: float = 0.0
-    compare_before_recheck: bool = True
+    compare_before_recheck: bool = False
     sitting_sd: float = 0.0
     model_doubt: float = 0.0
     first_trial_margin: float = 0.0
