@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from kinetrace.knowledge.catalogue import FigureRecord, KnowledgeError, load_yaml
+from kinetrace.knowledge.catalogue import Figure, FigureRecord, KnowledgeError, load_yaml, published_figures
 
 Method = Literal["sum", "percent_of_answered", "dash", "mean"]
 Better = Literal["higher", "lower"]
@@ -102,14 +102,9 @@ class Instrument(_Model):
         """+1 when a higher total is better, -1 when lower is better."""
         return 1 if self.better == "higher" else -1
 
-    def figures(self) -> list[tuple[str, float, FigureRecord | None]]:
+    def figures(self) -> list[Figure]:
         """The published figures (mdc, mcid) with their verification records."""
-        out: list[tuple[str, float, FigureRecord | None]] = []
-        if self.mdc is not None:
-            out.append(("mdc", self.mdc, self.mdc_record))
-        if self.mcid is not None:
-            out.append(("mcid", self.mcid, self.mcid_record))
-        return out
+        return published_figures(self.mdc, self.mdc_record, self.mcid, self.mcid_record)
 
 
 @dataclass(frozen=True)

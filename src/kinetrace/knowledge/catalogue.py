@@ -64,6 +64,22 @@ class FigureRecord(BaseModel):
         return f"{self.population}" + (f" ({', '.join(said)})" if said else "")
 
 
+Figure = tuple[str, float, FigureRecord | None]
+
+
+def published_figures(
+    mdc: float | None, mdc_record: FigureRecord | None, mcid: float | None, mcid_record: FigureRecord | None
+) -> list[Figure]:
+    """The published figures present (kind ``mdc``/``mcid``, value, verification record), for
+    markers and PROMs alike."""
+    out: list[Figure] = []
+    if mdc is not None:
+        out.append(("mdc", mdc, mdc_record))
+    if mcid is not None:
+        out.append(("mcid", mcid, mcid_record))
+    return out
+
+
 class CatalogueMarker(BaseModel):
     """One test of the marker catalogue, with its measurement error and sources."""
 
@@ -87,14 +103,9 @@ class CatalogueMarker(BaseModel):
     mdc_record: FigureRecord | None = None
     mcid_record: FigureRecord | None = None
 
-    def figures(self) -> list[tuple[str, float, FigureRecord | None]]:
+    def figures(self) -> list[Figure]:
         """Every published figure of this marker: (kind, value, its verification record)."""
-        out: list[tuple[str, float, FigureRecord | None]] = []
-        if self.mdc is not None:
-            out.append(("mdc", self.mdc, self.mdc_record))
-        if self.mcid is not None:
-            out.append(("mcid", self.mcid, self.mcid_record))
-        return out
+        return published_figures(self.mdc, self.mdc_record, self.mcid, self.mcid_record)
 
     @model_validator(mode="after")
     def _figures_have_sources(self) -> CatalogueMarker:
