@@ -6,6 +6,8 @@ Follows the Sports2D defaults as described in its README (interpolate only short
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from scipy.signal import butter, filtfilt
 
@@ -84,6 +86,21 @@ def fill_gaps(seq: PoseSequence, max_gap_s: float = 0.1) -> PoseSequence:
     return seq.with_xy(xy)
 
 
+def filter_finite_runs(seq: PoseSequence, min_len: int, fn: Callable[[FloatArray], FloatArray]) -> PoseSequence:
+    """``fn`` applied to each finite run (at least ``min_len`` frames) of each keypoint coordinate;
+    shorter runs and the gaps between runs are left as they are."""
+    xy = seq.xy.copy()
+    for k in range(xy.shape[1]):
+        for c in range(2):
+            v = xy[:, k, c]
+            ok = np.isfinite(v)
+            idx = np.flatnonzero(np.diff(np.concatenate([[0], ok.astype(int), [0]])))
+            for s, e in zip(idx[::2], idx[1::2], strict=True):
+                if e - s >= min_len:
+                    v[s:e] = fn(v[s:e])
+    return seq.with_xy(xy)
+
+
 def lowpass(seq: PoseSequence, cutoff_hz: float = 6.0, order: int = 4) -> PoseSequence:
     """Zero-lag Butterworth low-pass (Hz) on each finite run of each coordinate.
 
@@ -93,16 +110,7 @@ def lowpass(seq: PoseSequence, cutoff_hz: float = 6.0, order: int = 4) -> PoseSe
     cutoff = min(cutoff_hz, 0.4 * seq.fps)
     b, a = butter(order // 2, cutoff / (seq.fps / 2))
     padlen = 3 * max(len(a), len(b))
-    xy = seq.xy.copy()
-    for k in range(xy.shape[1]):
-        for c in range(2):
-            v = xy[:, k, c]
-            ok = np.isfinite(v)
-            idx = np.flatnonzero(np.diff(np.concatenate([[0], ok.astype(int), [0]])))
-            for s, e in zip(idx[::2], idx[1::2], strict=True):
-                if e - s > padlen:
-                    v[s:e] = filtfilt(b, a, v[s:e])
-    return seq.with_xy(xy)
+    return filter_finite_runs(seq, padlen + 1, lambda v: filtfilt(b, a, v))
 
 
 def clean(seq: PoseSequence, *, min_conf: float = 0.3) -> tuple[PoseSequence, int]:

@@ -142,16 +142,7 @@ def _for_values(seq: PoseSequence) -> PoseSequence:
 
 def savgol_keypoints(seq: PoseSequence, window: int, order: int = 2) -> PoseSequence:
     """Savitzky-Golay smoothing (zero lag) of every keypoint coordinate over finite runs >= ``window`` frames."""
-    xy = seq.xy.copy()
-    for k in range(xy.shape[1]):
-        for c in range(2):
-            v = xy[:, k, c]
-            ok = np.isfinite(v)
-            idx = np.flatnonzero(np.diff(np.concatenate([[0], ok.astype(int), [0]])))
-            for a, b in zip(idx[::2], idx[1::2], strict=True):
-                if b - a >= window:
-                    v[a:b] = savgol_filter(v[a:b], window, order)
-    return seq.with_xy(xy)
+    return cleaning.filter_finite_runs(seq, window, lambda v: savgol_filter(v, window, order))
 
 
 def _check_strides(steps: Steps, seq: PoseSequence) -> None:

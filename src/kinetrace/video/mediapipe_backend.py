@@ -29,6 +29,20 @@ def _verbose() -> bool:
 
 
 @contextlib.contextmanager
+def silenced_fd(fd: int) -> Iterator[None]:
+    """Point file descriptor ``fd`` at ``/dev/null`` while the block runs (C-level writes to it
+    bypass Python's ``sys.stdout``/``sys.stderr``), then restore it."""
+    saved, devnull = os.dup(fd), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+        yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
+        os.close(devnull)
+
+
+@contextlib.contextmanager
 def quiet_native_logs() -> Iterator[None]:
     """Silence the C++ log lines (glog/absl/TFLite) written straight to file descriptor 2.
 
@@ -40,15 +54,8 @@ def quiet_native_logs() -> Iterator[None]:
         return
     os.environ.setdefault("GLOG_minloglevel", "2")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    saved = os.dup(2)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 2)
+    with silenced_fd(2):
         yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
 
 
 class MediaPipeBackend:

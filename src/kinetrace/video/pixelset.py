@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import json
 import math
-import os
 import sys
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
@@ -143,15 +142,11 @@ def _xyzw(q_wxyz: FloatArray) -> list[float]:
 def _quiet_stdout() -> Iterator[None]:
     """Point file descriptor 1 at /dev/null: pybullet's URDF loader prints warnings there (C level),
     which would corrupt ``kinetrace bench-video --json`` on stdout."""
+    from kinetrace.video.mediapipe_backend import silenced_fd
+
     sys.stdout.flush()
-    saved, devnull = os.dup(1), os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 1)
+    with silenced_fd(1):
         yield
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-        os.close(devnull)
 
 
 class Scene:
