@@ -263,6 +263,7 @@ def test_typed_values_survive_a_reload_and_a_failed_save(
     page.goto(f"{base}/episodes/{ep.pk}/workbench/")
     page.fill("#trial-form [name=m_pain_run]", "3")
     page.fill("#trial-form [name=m_slr_left]", "thirty7")
+    page.wait_for_timeout(600)  # the live preview (250 ms after the last key) has answered: the draft stays
     page.reload()
     assert page.input_value("#trial-form [name=m_pain_run]") == "3"
     page.click("#trial-form button[type=submit]")

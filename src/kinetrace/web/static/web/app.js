@@ -190,9 +190,12 @@
   window.addEventListener("pagehide", function () {
     document.querySelectorAll("form[data-draft]").forEach(function (form) { if (form.__submitted) clearDraft(form); });
   });
+  // Only the form's own successful submission clears its draft: a request sent from inside it (the
+  // live trial preview, on every keystroke) must not, or the typed values would not survive a reload.
   document.addEventListener("htmx:afterRequest", function (ev) {
-    var form = ev.detail.elt && ev.detail.elt.closest && ev.detail.elt.closest("form[data-draft]");
-    if (form && ev.detail.successful && ev.detail.xhr.status < 300) clearDraft(form);
+    var form = ev.detail.elt;
+    if (!form || !form.matches || !form.matches("form[data-draft]")) return;
+    if (ev.detail.successful && ev.detail.xhr.status < 300) clearDraft(form);
   });
   document.addEventListener("htmx:afterSettle", function (ev) { initDrafts(ev.detail.elt); });
   document.addEventListener("DOMContentLoaded", function () { initDrafts(document); });
