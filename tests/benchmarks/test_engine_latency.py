@@ -3,8 +3,11 @@ on 40 findings x 40 markers x 20 trials).
 
 Run the measurement (the median is the figure reported)::
 
-    .venv/bin/pytest tests/benchmarks/test_engine_latency.py -o addopts="" -p no:cacheprovider \\
+    .venv/bin/pytest tests/benchmarks/test_engine_latency.py -p no:cacheprovider \\
         --benchmark-only --benchmark-columns=min,median,max,rounds
+
+(Keep the project's pytest options: with ``-o addopts=""`` the import mode is lost and the
+``tests`` package textstat 0.7.8 installs into site-packages shadows this repository's.)
 
 Every round runs on a fresh case object with the engine's caches cleared, so nothing computed in
 an earlier round is reused (the cold path a web request or a new bench patient pays). The tests
