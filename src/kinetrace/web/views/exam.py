@@ -22,8 +22,8 @@ from kinetrace.web import actions
 from kinetrace.web import models as m
 from kinetrace.web.forms import FindingForm, MarkerForm, apply_problems
 from kinetrace.web.presenters import chart
+from kinetrace.web.revision_cache import per_revision
 from kinetrace.web.views import episode_view, is_htmx
-from kinetrace.web.views.workbench import state_cache_seconds
 
 #: Fields a new entry keeps from the last save (the next entry is often at the same place).
 _STICKY = ("region", "side")
@@ -40,7 +40,7 @@ _ROW_FIELDS = {
 }
 
 
-def _rows(request: HttpRequest, episode: m.Episode, kind: str, parts: list[Any]) -> list[str]:
+def _rows(request: HttpRequest, episode: m.Episode, kind: str, objs: list[Any]) -> list[str]:
     """The rows of the findings or markers table, each rendered once per content and cached.
 
     A save re-renders only the row it changed (the panel is swapped after every entry; p95 of
@@ -52,14 +52,14 @@ def _rows(request: HttpRequest, episode: m.Episode, kind: str, parts: list[Any])
     keys = [
         "kinetrace:row:"
         + hashlib.sha256(repr((salt, kind, p.pk, [getattr(p, f) for f in _ROW_FIELDS[kind]])).encode()).hexdigest()
-        for p in parts
+        for p in objs
     ]
     found = cache.get_many(keys)
     fresh = {}
     name = "f" if kind == "finding" else "mk"
-    for key, part in zip(keys, parts, strict=True):
+    for key, obj in zip(keys, objs, strict=True):
         if key not in found:
-            fresh[key] = render_to_string(f"web/_{kind}_row.html", {"episode": episode, name: part}, request)
+            fresh[key] = render_to_string(f"web/_{kind}_row.html", {"episode": episode, name: obj}, request)
     if fresh:
         cache.set_many(fresh, 3600)
     return [mark_safe(found.get(key) or fresh[key]) for key in keys]  # rendered by the template engine
@@ -68,19 +68,16 @@ def _rows(request: HttpRequest, episode: m.Episode, kind: str, parts: list[Any])
 def _read(episode: m.Episode) -> dict[str, Any]:
     """The episode's findings, markers and body chart, read once per revision (every change bumps
     it, :func:`kinetrace.web.actions.audit`) and cached per process like the workbench state."""
-    seconds = state_cache_seconds()
-    key = f"kinetrace:exam:{episode.cache_key}"
-    read = cache.get(key) if seconds else None
-    if read is None:
+
+    def compute() -> dict[str, Any]:
         findings = list(episode.findings.all())
-        read = {
+        return {
             "findings": findings,
             "markers": list(episode.markers.all()),
             "chart": chart(episode, clickable=True, findings_read=findings),
         }
-        if seconds:
-            cache.set(key, read, seconds)
-    return read
+
+    return per_revision("exam", episode, compute)
 
 
 def _context(request: HttpRequest, episode: m.Episode, **extra: Any) -> dict[str, Any]:

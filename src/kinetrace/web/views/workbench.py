@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,14 +24,8 @@ from kinetrace.web.access import get_episode_for_user
 from kinetrace.web.casefile import episode_to_dict, parts_of, with_draft_trial
 from kinetrace.web.forms import TrialForm, apply_problems, trial_form_choices
 from kinetrace.web.presenters import chart, trial_view, workbench
+from kinetrace.web.revision_cache import per_revision
 from kinetrace.web.views import episode_view, is_htmx
-
-
-#: Seconds a computed workbench state stays cached (setting ``KINETRACE_WORKBENCH_CACHE_SECONDS``;
-#: 0 recomputes on every request). It is keyed on the episode's revision, which every change
-#: bumps (:func:`kinetrace.web.actions.audit`), so a cached state is never stale.
-def state_cache_seconds() -> int:
-    return int(getattr(settings, "KINETRACE_WORKBENCH_CACHE_SECONDS", 3600))
 
 
 def _state(episode: m.Episode) -> dict[str, Any]:
@@ -67,14 +60,8 @@ def _state(episode: m.Episode) -> dict[str, Any]:
 
 
 def cached_state(request: HttpRequest, episode: m.Episode) -> dict[str, Any]:
-    seconds = state_cache_seconds()
-    key = f"kinetrace:workbench:{episode.cache_key}"
-    state = cache.get(key) if seconds else None
-    if state is None:
-        state = _state(episode)  # already in the user's clinic (episode_view / _live)
-        if seconds:
-            cache.set(key, state, seconds)
-    return state
+    # the episode is already in the user's clinic (episode_view / _live)
+    return per_revision("workbench", episode, lambda: _state(episode))
 
 
 def _context(request: HttpRequest, episode: m.Episode, form: TrialForm | None = None) -> dict[str, Any]:
@@ -136,15 +123,12 @@ def _preview_base(episode: m.Episode) -> dict[str, Any]:
     """What every keystroke's preview shares: the trial form's choices and the episode as a case@1
     mapping, cached per process under the episode's revision (every change bumps it) and the day
     (a draft on an episode with no session opens one dated today)."""
-    seconds = state_cache_seconds()
-    key = f"kinetrace:preview:{episode.cache_key}:{timezone.localdate().isoformat()}"
-    base = cache.get(key) if seconds else None
-    if base is None:
+
+    def compute() -> dict[str, Any]:
         parts = parts_of(episode)
-        base = {"choices": trial_form_choices(episode, parts), "case": episode_to_dict(episode, parts=parts)}
-        if seconds:
-            cache.set(key, base, seconds)
-    return base
+        return {"choices": trial_form_choices(episode, parts), "case": episode_to_dict(episode, parts=parts)}
+
+    return per_revision("preview", episode, compute, also=timezone.localdate().isoformat())
 
 
 @episode_view(("POST",))
