@@ -50,14 +50,13 @@ def content_problem(name: str, head: bytes) -> str | None:
     container, a photo a JPEG or PNG; a ``.trc`` keypoint file must be text."""
     suffix = name.lower().rsplit(".", 1)[-1]
     if suffix == "trc":
-        if b"\0" in head:
-            return "A .trc keypoint file is text; this file is not (nothing was stored)."
+        bad_at = len(head)
         try:
             head.decode("utf-8")
         except UnicodeDecodeError as exc:
-            if exc.start < len(head) - 4:  # not just a character cut at the end of the sample
-                return "A .trc keypoint file is text; this file is not (nothing was stored)."
-        return None
+            bad_at = exc.start
+        text = b"\0" not in head and bad_at >= len(head) - 4  # a character cut by the sample is still text
+        return None if text else "A .trc keypoint file is text; this file is not (nothing was stored)."
     kind = filetype.guess(head)
     mime = kind.mime if kind is not None else "unknown"
     if suffix in ("jpg", "jpeg", "png"):
