@@ -182,7 +182,7 @@ def _journey_trials(page: Any) -> None:
     page.fill("#trial-form [name=intervention]", "Lumbar rotation mobilisation")
     page.fill("#trial-form [name=m_nprs_1]", "6")
     page.fill("#trial-form [name=m_straight_leg_raise_1]", "60")
-    page.wait_for_selector("#preview .preview")  # live scoring while typing
+    page.wait_for_selector("#preview .preview", timeout=30_000)  # live scoring while typing (slow under xdist load)
     page.click("#trial-form button[type=submit]")
     page.wait_for_selector("article.trial[data-trial=t1]")
     ranking_1 = page.inner_text("#ranking")
