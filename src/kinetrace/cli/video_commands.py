@@ -63,6 +63,29 @@ def _run(fn: Callable[[Callable[[int, int], None] | None], T], console: Console,
         return fn(lambda done, total: bar.update(task, completed=done, total=total))
 
 
+def _analyse(
+    call: Callable[[Any, Callable[[int, int], None] | None], T],
+    *,
+    verbose: bool,
+    video_out: bool,
+    out: Path | None,
+    quiet: bool,
+) -> T:
+    """The shared steps of ``gait`` and ``posture``: options checked, the analysis run with a
+    progress bar (none with ``--json``), a :class:`VideoError` printed and exit 2."""
+    _set_verbose(verbose)
+    console = Console(stderr=True, soft_wrap=True)
+    if video_out and out is None:
+        console.print("--video needs --out DIR (where to write the annotated video)")
+        raise typer.Exit(2)
+    api = _video_api()
+    try:
+        return _run(lambda p: call(api, p), console, quiet)
+    except api.VideoError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+
+
 def _table(result: GaitResult | PostureResult, title: str) -> Table:
     t = Table(title=title)
     for col in ("metric", "left", "right", "value", "unit", "left/right difference", "reference"):
@@ -121,23 +144,15 @@ def gait(
     Film at least 10 s of steady running, whole body in frame, camera still and level,
     ideally 60 frames per second or more. Cadence counts both feet (steps per minute).
     """
-    _set_verbose(verbose)
-    console = Console(stderr=True, soft_wrap=True)
-    if video_out and out is None:
-        console.print("--video needs --out DIR (where to write the annotated video)")
-        raise typer.Exit(2)
-    api = _video_api()
-    try:
-        result = _run(
-            lambda p: api.analyse_gait(
-                video, view=view.value, out_dir=out, progress=p, annotated_video=video_out, keypoint_fps=fps
-            ),
-            console,
-            as_json,
-        )
-    except api.VideoError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
+    result = _analyse(
+        lambda api, p: api.analyse_gait(
+            video, view=view.value, out_dir=out, progress=p, annotated_video=video_out, keypoint_fps=fps
+        ),
+        verbose=verbose,
+        video_out=video_out,
+        out=out,
+        quiet=as_json,
+    )
     _report(result, as_json, f"Running gait ({result.view} view)")
 
 
@@ -159,19 +174,13 @@ def posture(
     score and action level of the worst frame and the time-weighted score over a clip.
     What one camera cannot see (twist, load, muscle use) is listed as an assumption.
     """
-    _set_verbose(verbose)
-    console = Console(stderr=True, soft_wrap=True)
-    if video_out and out is None:
-        console.print("--video needs --out DIR (where to write the annotated video)")
-        raise typer.Exit(2)
-    api = _video_api()
-    try:
-        result = _run(
-            lambda p: api.analyse_posture(file, out_dir=out, progress=p, annotated_video=video_out), console, as_json
-        )
-    except api.VideoError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
+    result = _analyse(
+        lambda api, p: api.analyse_posture(file, out_dir=out, progress=p, annotated_video=video_out),
+        verbose=verbose,
+        video_out=video_out,
+        out=out,
+        quiet=as_json,
+    )
     _report(result, as_json, f"Work posture ({result.view_estimate} view)")
 
 
