@@ -18,6 +18,8 @@ import contextlib
 import json
 import math
 import sys
+import tempfile
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -48,6 +50,25 @@ DENSE_FPS = 600.0
 COLOURS = {"chest": (0.15, 0.35, 0.75), "neck": (0.85, 0.68, 0.55), "hip": (0.15, 0.15, 0.2),
            "knee": (0.85, 0.68, 0.55), "ankle": (0.9, 0.9, 0.9), "shoulder": (0.15, 0.35, 0.75),
            "elbow": (0.85, 0.68, 0.55), "wrist": (0.85, 0.68, 0.55)}  # fmt: skip
+#: Visual-only shapes added to the DeepMimic body (2026-12-03), so that it looks less like balls on sticks:
+#: its pelvis is a ball 7 cm above the hip joints, its chest a ball with 9 cm of air below it and the
+#: shoulder joints 11 cm off its surface (the arms float), and it has no neck. Link -> (geometry,
+#: attributes, origin xyz, rpy), URDF units (x ``SCALE`` = m; y up, z lateral, x forward). The joints,
+#: the collision shapes and so every truth are unchanged: a hip block over the hip joints and a waist
+#: on the pelvis; a torso that tapers from a shoulder line through the shoulder joints (a shoulder cap
+#: bridging chest and arm) to the waist; a neck; a deltoid ball at each shoulder joint. Sizes are rough
+#: adult proportions (shoulder width ~43 cm at the deltoids, chest ~30 cm, hips ~28 cm, torso depth
+#: 18-22 cm), chosen by eye on the rendered images before any clip or photo was scored with them.
+BODY_SHAPES: dict[str, list[tuple[str, dict[str, str], str, str]]] = {
+    "root": [("capsule", {"length": "0.44", "radius": "0.34"}, "0 0.10 0", "0 0 0"),
+             ("capsule", {"length": "0.36", "radius": "0.32"}, "0 0.62 0", "0 0 0")],
+    "chest": [("capsule", {"length": "0.40", "radius": "0.34"}, "0 0.20 0", "0 0 0"),
+              ("capsule", {"length": "0.50", "radius": "0.36"}, "0 0.50 0", "0 0 0"),
+              ("capsule", {"length": "1.20", "radius": "0.26"}, "-0.06 0.84 0", "0 0 0")],
+    "neck": [("capsule", {"length": "0.30", "radius": "0.17"}, "0.02 0.20 0", "-1.570796 0 0")],
+    "right_shoulder": [("sphere", {"radius": "0.25"}, "0 -0.08 0", "0 0 0")],
+    "left_shoulder": [("sphere", {"radius": "0.25"}, "0 -0.08 0", "0 0 0")],
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -149,8 +170,31 @@ def _quiet_stdout() -> Iterator[None]:
         yield
 
 
+def humanoid_urdf() -> str:
+    """The DeepMimic humanoid's URDF with every collision shape also as a visual, plus :data:`BODY_SHAPES`.
+
+    Only ``<visual>`` elements are added: links, joints, inertia and collision shapes are the wheel's own.
+    """
+    import pybullet_data
+
+    src = Path(pybullet_data.getDataPath()) / "humanoid" / "humanoid.urdf"
+    robot = ET.fromstring(src.read_text(encoding="ascii").replace("\x00", ""))  # the file ends in a NUL byte
+    for link in robot.iter("link"):
+        col = link.find("collision")
+        if col is None:
+            continue
+        origin, geometry = col.find("origin"), col.find("geometry")
+        assert origin is not None and geometry is not None
+        own = [(g.tag, dict(g.attrib), origin.get("xyz", "0 0 0"), origin.get("rpy", "0 0 0")) for g in geometry]
+        for tag, attrs, xyz, rpy in own + BODY_SHAPES.get(link.get("name", ""), []):
+            vis = ET.SubElement(link, "visual")
+            ET.SubElement(vis, "origin", {"xyz": xyz.strip(), "rpy": rpy.strip()})
+            ET.SubElement(ET.SubElement(vis, "geometry"), tag, {k.strip(): v.strip() for k, v in attrs.items()})
+    return ET.tostring(robot, encoding="unicode")
+
+
 class Scene:
-    """A headless pybullet world with one or more humanoids and a textured ground."""
+    """A headless pybullet world with one or more humanoids (:func:`humanoid_urdf`) and a textured ground."""
 
     def __init__(self, people: int = 1) -> None:
         with _quiet_stdout():
@@ -160,7 +204,10 @@ class Scene:
             self.p = p
             self.cid = p.connect(p.DIRECT)
             p.setAdditionalSearchPath(pybullet_data.getDataPath(), physicsClientId=self.cid)
-            self.bodies = [self._humanoid(i) for i in range(people)]
+            with tempfile.TemporaryDirectory() as tmp:
+                self._urdf = Path(tmp) / "humanoid.urdf"
+                self._urdf.write_text(humanoid_urdf(), encoding="utf-8")
+                self.bodies = [self._humanoid(i) for i in range(people)]
         tex = p.loadTexture("checker_blue.png", physicsClientId=self.cid)
         ground_vis = p.createVisualShape(p.GEOM_BOX, halfExtents=[60, 0.01, 60], rgbaColor=[0.7, 0.75, 0.7, 1],
                                          physicsClientId=self.cid)  # fmt: skip
@@ -169,7 +216,7 @@ class Scene:
 
     def _humanoid(self, i: int) -> int:
         p = self.p
-        b = int(p.loadURDF("humanoid/humanoid.urdf", [0, 0.9, 0], globalScaling=SCALE, useFixedBase=True,
+        b = int(p.loadURDF(str(self._urdf), [0, 0.9, 0], globalScaling=SCALE, useFixedBase=True,
                            physicsClientId=self.cid))  # fmt: skip
         for link in (-1, 0):
             p.changeVisualShape(b, link, rgbaColor=[0.15, 0.15, 0.2, 1], physicsClientId=self.cid)
