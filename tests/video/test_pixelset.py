@@ -67,3 +67,38 @@ def test_mediapipe_cadence_on_the_rendered_runner_is_within_2_steps_per_minute(c
     assert res.view == "side"
     assert res.metric("cadence_spm").value == pytest.approx(150.0, abs=2.0)
     assert abs(res.cadence_check["difference_spm"]) <= 2.0
+
+
+def test_the_rendered_body_adds_visual_shapes_only_so_the_joints_and_truth_are_the_wheels() -> None:
+    """The human-shaped body (``BODY_SHAPES``, 2026-12-03) changes what is drawn, not the skeleton."""
+    import xml.etree.ElementTree as ET
+
+    import numpy as np
+
+    from kinetrace.video.pixelset import BODY_SHAPES, Scene, humanoid_urdf, posture_pose, posture_set
+
+    robot = ET.fromstring(humanoid_urdf())
+    links = {link.get("name"): link for link in robot.iter("link")}
+    for name, shapes in BODY_SHAPES.items():
+        assert len(links[name].findall("visual")) == 1 + len(shapes), name  # its own shape + the added ones
+        assert len(links[name].findall("collision")) == 1, name
+    scene = Scene()
+    try:
+        p = scene.p
+        wheel = int(p.loadURDF("humanoid/humanoid.urdf", [0, 0.9, 0], globalScaling=0.25, useFixedBase=True,
+                               physicsClientId=scene.cid))  # fmt: skip
+        assert p.getNumJoints(wheel, physicsClientId=scene.cid) == p.getNumJoints(
+            scene.bodies[0], physicsClientId=scene.cid
+        )
+        drawn = [row[1] for row in p.getVisualShapeData(scene.bodies[0], physicsClientId=scene.cid)]
+        assert drawn.count(1) == 1 + len(BODY_SHAPES["chest"])  # link 1 = chest: pybullet loaded every shape
+        pose = posture_pose(posture_set()[2])
+        got = []
+        for body in (scene.bodies[0], wheel):
+            scene.set_pose(body, pose)
+            got.append(scene.joints(body))
+    finally:
+        scene.close()
+    assert got[0].keys() == got[1].keys()
+    for k in got[0]:
+        assert np.allclose(got[0][k], got[1][k], atol=1e-9), k
