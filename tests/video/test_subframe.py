@@ -66,3 +66,18 @@ def test_a_contact_far_off_the_step_sequence_is_left_out_of_the_angles_but_asymm
     limping = steady + 0.15 * period * (-1.0) ** np.arange(12)  # short/long steps: 30 % step-time asymmetry
     assert regular_contacts(limping, period).all()
     assert regular_contacts(steady[:2], period).all()  # too few to judge
+
+
+def test_the_step_line_is_not_anchored_on_a_glitch_at_the_middle_contact() -> None:
+    """Contacts k = 5, 7, 9, 12, 14 early (run_side_r_30 with the human-shaped body, 2026-12-03).
+
+    scipy's Theil-Sen intercept, median(y) - slope * median(x), passes through the middle
+    contact (k = 7 of 15, a glitch here), which made the 10 good contacts the "irregular" ones.
+    """
+    from kinetrace.video.gait_sagittal import regular_contacts
+
+    period = 12.0
+    contacts = 10.0 + period * np.arange(15)
+    early = [5, 7, 9, 13, 14]
+    contacts[early] -= 4.5  # 0.375 step early
+    assert list(np.flatnonzero(~regular_contacts(contacts, period))) == early
