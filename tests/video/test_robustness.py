@@ -170,3 +170,25 @@ def test_a_strongly_asymmetric_runner_keeps_its_step_rate_and_its_asymmetry(tmp_
     over = res.metric("overstride_pct")
     assert over.asymmetry == pytest.approx(40.0, abs=4.0)
     assert over.asymmetry_beyond_error is True
+
+
+def test_a_shallow_early_dip_of_the_swing_foot_does_not_swallow_the_other_feet_stance(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Front view, human-shaped body (run_front_30, 2026-12-03): MediaPipe's ankles around one left stance.
+
+    The right ankle dips 10 px (8 % of the leg) three frames before its stance: that shallow run
+    started the right "stance" 7 frames after the left one (< 0.6 step), and the left was dropped.
+    """
+    from kinetrace.video import gait_frontal
+
+    leg, period = 128.0, 12.0
+    left = [25, 17, 60, 53, -27, 58, 34]  # a left stance with one wrong-sign frame
+    gap = [-10, 2, -8]  # the shallow dip
+    right = [-26, -84, -64, -66, -86, -73, -73, -54, -34]
+    diff = np.array([0.0] * 3 + [-60.0] * 8 + [0.0] * 2 + left + gap + right + [0.0] * 2 + [60.0] * 8, dtype=float)
+    runs = gait_frontal.stance_runs(diff, leg, period)
+    assert [a for a, _ in runs["left"]] == [13, 34]
+    assert [a for a, _ in runs["right"]] == [3, 22]
+    monkeypatch.setattr(gait_frontal, "STANCE_PEAK", 0.0)  # every run counts, as before
+    assert [a for a, _ in gait_frontal.stance_runs(diff, leg, period)["left"]] == [34]

@@ -60,6 +60,13 @@ def fix_labels_for_view(seq: PoseSequence, view: str) -> tuple[PoseSequence, int
     return seq.with_xy(xy, conf), int(np.count_nonzero(wrong | legs_wrong))
 
 
+#: A foot is in stance while its ankle is lower than the other by more than this share of leg length.
+STANCE_MARGIN = 0.03
+#: ... and a run counts only if somewhere in it the ankle is this much lower: seen from the front the
+#: swing foot coming towards the camera, and MediaPipe's ankle jitter, make short shallow "stances".
+STANCE_PEAK = 0.15
+
+
 def _unit(v: FloatArray) -> FloatArray:
     return np.asarray(v / np.linalg.norm(v, axis=-1, keepdims=True), dtype=np.float64)
 
@@ -67,26 +74,29 @@ def _unit(v: FloatArray) -> FloatArray:
 def stance_runs(diff: FloatArray, leg: float, period: float) -> dict[str, list[tuple[int, int]]]:
     """Stance phases from the height difference of the ankles (image y, left minus right).
 
-    A foot is in stance while it is the lower one by more than 3 % of leg length. Runs of
+    A foot is in stance while it is the lower one by more than :data:`STANCE_MARGIN` of leg length, in a run
+    that reaches :data:`STANCE_PEAK` somewhere (shallower runs are dropped first). Runs of
     the same side with no opposite stance between them are one stance (jitter split it);
     runs shorter than 15 % of a step, and a stance already under way at frame 0, are dropped;
     of two stances starting less than 0.6 step apart (``period``, frames) the longer is kept.
     """
-    state = np.where(diff > 0.03 * leg, 1, np.where(diff < -0.03 * leg, -1, 0))  # 1 = left stance
-    raw: list[tuple[int, int, int]] = []
+    m = STANCE_MARGIN * leg
+    state = np.where(diff > m, 1, np.where(diff < -m, -1, 0))  # 1 = left stance
+    runs0: list[tuple[int, int, int]] = []  # maximal runs of one state
     i = 0
     while i < len(state):
-        if state[i] == 0:
-            i += 1
-            continue
         j = i
         while j + 1 < len(state) and state[j + 1] == state[i]:
             j += 1
-        if raw and raw[-1][0] == state[i]:
-            raw[-1] = (raw[-1][0], raw[-1][1], j + 1)
-        else:
-            raw.append((int(state[i]), i, j + 1))
+        if state[i] != 0 and np.nanmax(np.abs(diff[i : j + 1])) >= STANCE_PEAK * leg:
+            runs0.append((int(state[i]), i, j + 1))
         i = j + 1
+    raw: list[tuple[int, int, int]] = []
+    for st, a, b in runs0:
+        if raw and raw[-1][0] == st:
+            raw[-1] = (st, raw[-1][1], b)
+        else:
+            raw.append((st, a, b))
     shortest = max(2, int(0.15 * period)) if np.isfinite(period) else 2
     kept: list[tuple[int, int, int]] = []
     for run in (r for r in raw if r[1] > 0 and r[2] - r[1] >= shortest):
