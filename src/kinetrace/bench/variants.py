@@ -70,7 +70,9 @@ def main(argv: Sequence[str] | None = None) -> None:
             f"{row['world']:20s} accuracy {100 * row['accuracy']:5.1f}%"
             f" (exhaustive {100 * row['exhaustive_accuracy']:5.1f}%)"
             f"  trials {row['trials_pct_of_exhaustive']:5.1f}%  ECE {row['ece']:.3f}"
-            f"  false none {100 * row['false_none_rate']:4.1f}%  {json.dumps(row['variant'])}",
+            f"  false none {100 * row['false_none_rate']:4.1f}%"
+            f" (exhaustive {100 * row['exhaustive_false_none_rate']:4.1f}%)"
+            f"  {json.dumps(row['variant'])}",
             flush=True,
         )
 

@@ -27,7 +27,7 @@ target (carry-over: an already restored marker expects nothing), else ``response
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import NamedTuple
@@ -38,6 +38,7 @@ from numpy.typing import NDArray
 from kinetrace.case.model import Marker
 from kinetrace.engine.params import EngineParams
 from kinetrace.scoring import TrialScore
+from kinetrace.timeline import Timeline
 
 _LOG_SQRT_2PI = 0.5 * np.log(2.0 * np.pi)
 
@@ -291,6 +292,7 @@ def background_pool(
     local_markers: dict[str, frozenset[str]],
     first: frozenset[str] = frozenset(),
     first_factor: float = 1.0,
+    stale: Mapping[str, frozenset[str]] | None = None,
 ) -> tuple[tuple[str, NDArray[np.float64]], ...]:
     """Per treatment trial: its candidate and the improvements (MDC units) of its signs outside
     the trialled finding's own area (what :func:`background_shift` pools). A session's first
@@ -301,7 +303,7 @@ def background_pool(
     for s in scores:
         if s.is_control or not s.markers:
             continue
-        own = local_markers.get(s.candidate, frozenset())
+        own = local_markers.get(s.candidate, frozenset()) | (stale or {}).get(s.id, frozenset())
         zs = np.asarray([direction[c.marker] * c.change_in_mdc for c in s.markers if c.marker not in own])
         if s.id in first and first_factor > 0:
             zs = zs / first_factor
@@ -415,3 +417,33 @@ def noise_sd_from_controls(controls: list[TrialScore], markers: dict[str, Marker
     zs = [markers[c.marker].direction * c.change_in_mdc for t in controls for c in t.markers]
     k = params.noise_prior_strength
     return float(np.sqrt((k * params.noise_sd**2 + float(np.sum(np.square(zs)))) / (k + len(zs))))
+
+
+def stale_signs(tl: Timeline) -> dict[str, frozenset[str]]:
+    """Per treatment trial: the signs it re-tested that were last measured before an EARLIER
+    treatment trial (not re-tested since).
+
+    A sign's change is scored from its latest value (:mod:`kinetrace.scoring`), so a sign skipped by
+    the re-tests of trial k and re-tested after trial k+1 carries both trials' changes: trial k's
+    response (and the carry-over that stays of it) and both trials' common lifts would be credited
+    to trial k+1. Such a sign says nothing about trial k+1 alone, so the likelihood leaves it out.
+    A control trial treats nothing: it makes no sign stale (and its re-tests refresh them).
+    """
+    since: dict[str, int] = {}  # marker -> treatment trials since it was last measured
+    out: dict[str, set[str]] = {}
+    current: tuple[str | None, str | None] = (None, None)
+    for m in tl.measurements:
+        key = m.marker.id
+        if m.phase != "trial_post" or m.trial is None:
+            since[key] = 0
+            continue
+        if (m.session, m.trial) != current:
+            current = (m.session, m.trial)
+            if not m.is_control:
+                for k in since:
+                    since[k] += 1
+                out.setdefault(m.trial, set())
+        if not m.is_control and since.get(key, 1) > 1:
+            out[m.trial].add(key)
+        since[key] = 0
+    return {k: frozenset(v) for k, v in out.items()}

@@ -29,12 +29,14 @@ from kinetrace.engine.likelihood import (
     marker_info,
     noise_sd_from_controls,
     session_first_trials,
+    stale_signs,
     trial_likelihood,
     trial_shift,
 )
 from kinetrace.engine.params import EngineParams
 from kinetrace.engine.prior import prior
 from kinetrace.scoring import TrialScore
+from kinetrace.timeline import timeline
 
 NONE = "none"
 
@@ -156,8 +158,9 @@ def posterior(case: Case, scores: tuple[TrialScore, ...], params: EngineParams) 
         for f in {s.candidate for s in treatment}
     }
     first = session_first_trials(scores)
+    stale = stale_signs(timeline(case)) if params.stale_pool else {}
     pool = (
-        background_pool(treatment, info, local_markers, first, params.first_trial_factor)
+        background_pool(treatment, info, local_markers, first, params.first_trial_factor, stale)
         if params.background_shift
         else ()
     )

@@ -122,6 +122,8 @@ def decide(case: Case, post: Posterior, params: EngineParams) -> Decision:
         if k in post.tested
         and probs[k] >= params.recheck_above
         and post.trial_counts.get(k, 0) < params.max_trials_per_finding
+        # while the session's common lift is unmeasured, another finding is trialled first
+        and not (untested and _needs_comparison(post, k, params))
     ]
     gains = {k: expected_gain(probs[k], params) for k in (*untested, *recheck)}
     examine = examine_next(case) if p_none >= params.examine_above else ()
