@@ -192,3 +192,31 @@ def test_a_shallow_early_dip_of_the_swing_foot_does_not_swallow_the_other_feet_s
     assert [a for a, _ in runs["right"]] == [3, 22]
     monkeypatch.setattr(gait_frontal, "STANCE_PEAK", 0.0)  # every run counts, as before
     assert [a for a, _ in gait_frontal.stance_runs(diff, leg, period)["left"]] == [34]
+
+
+def test_the_left_right_error_limit_is_measured_on_the_symmetric_repeats_and_raises_the_threshold(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On the human-shaped body L - R reached 18.5 deg at midstance with an MDC of 14.9 (2026-12-03)."""
+    from kinetrace.video import pipeline
+    from kinetrace.video.bench import measured_mdc
+    from kinetrace.video.reference import entry
+
+    truth = {"knee_flexion_ic_deg.left": 20.0, "knee_flexion_ic_deg.right": 21.0}
+    a = ClipScore("run_side_r_30", "side_right", {"knee_flexion_ic_deg.left": 22.0,
+                                                  "knee_flexion_ic_deg.right": 20.0}, truth)  # fmt: skip
+    b = ClipScore("run_side_r_30_phase", "side_right", {"knee_flexion_ic_deg.left": 21.0,
+                                                        "knee_flexion_ic_deg.right": 25.0}, truth)  # fmt: skip
+    s = summary([a, b])
+    errors = [(20.0 - 22.0) - 1.0, (25.0 - 21.0) - 1.0]  # measured R - L minus the true R - L
+    want = 1.96 * float(np.sqrt(np.mean(np.square(errors))))
+    assert s["metrics"]["knee_flexion_ic_deg"]["asymmetry_limit95"] == pytest.approx(want)
+    assert measured_mdc(s)["metrics"]["knee_flexion_ic_deg"]["asymmetry_limit95"] == pytest.approx(want, abs=1e-3)
+
+    mdc = float(entry("knee_flexion_midstance_deg")["mdc"]["value"])
+    monkeypatch.setattr(pipeline, "asymmetry_limit", lambda _id: None)
+    m = pipeline._metric("knee_flexion_midstance_deg", left=20.0, right=20.0 + mdc + 1.0)
+    assert m.asymmetry_threshold == pytest.approx(mdc) and m.asymmetry_beyond_error is True
+    monkeypatch.setattr(pipeline, "asymmetry_limit", lambda _id: mdc + 5.0)
+    m = pipeline._metric("knee_flexion_midstance_deg", left=20.0, right=20.0 + mdc + 1.0)
+    assert m.asymmetry_threshold == pytest.approx(mdc + 5.0) and m.asymmetry_beyond_error is False

@@ -182,9 +182,9 @@ def summary(scores: list[ClipScore]) -> dict[str, Any]:
         asym = [abs(s.values[f"{m}.right"] - s.values[f"{m}.left"]) for s in side_clips
                 if f"{m}.left" in s.values and f"{m}.right" in s.values]  # fmt: skip
         metrics[m] = {"max_abs_error": max(errs, default=None), "max_asymmetry": max(asym, default=None),
-                      **_spread(retest, m)}  # fmt: skip
+                      **_spread(retest, m), **_asymmetry_limit(retest, m)}  # fmt: skip
     for m in SAGITTAL_RETEST_ONLY:
-        metrics[m] = _spread(retest, m)
+        metrics[m] = _spread(retest, m) | _asymmetry_limit(retest, m)
     front_clips = [s for s in running if s.view in ("front", "back")]
     retest_front = [by[n] for n in RETEST_FRONT if n in by and by[n].error is None]
     cad_front = [abs(e) for s in front_clips if (e := _err(s, "cadence_spm")) is not None]
@@ -195,9 +195,9 @@ def summary(scores: list[ClipScore]) -> dict[str, Any]:
         asym = [abs(s.values[f"{m}.right"] - s.values[f"{m}.left"]) for s in front_clips
                 if f"{m}.left" in s.values and f"{m}.right" in s.values]  # fmt: skip
         metrics[m] = {"max_abs_error": max(errs, default=None), "max_asymmetry": max(asym, default=None),
-                      **_spread(retest_front, m)}  # fmt: skip
+                      **_spread(retest_front, m), **_asymmetry_limit(retest_front, m)}  # fmt: skip
     for m in FRONTAL_RETEST_ONLY:
-        metrics[m] = _spread(retest_front, m)
+        metrics[m] = _spread(retest_front, m) | _asymmetry_limit(retest_front, m)
     out["metrics"] = metrics
     for name, words in MUST_FLAG.items():
         flagged = by.get(name)
@@ -231,6 +231,26 @@ def _spread(retest: list[ClipScore], metric: str) -> dict[str, float | None]:
     }
 
 
+def _asymmetry_limit(retest: list[ClipScore], metric: str) -> dict[str, float]:
+    """95 % limit of the right - left error on the repeat clips: 1.96 x RMS of (measured - true) R - L.
+
+    The repeat clips are one symmetric rendered runner, so every measured left/right difference
+    beyond the true one is error: a test-retest MDC bounds one side's repeat error, not this
+    difference (the near and far legs are read with different biases). The true difference is
+    taken from the truth where it has both sides, else 0 (the metrics without a truth).
+    """
+    errs = []
+    for s in retest:
+        left, right = s.values.get(f"{metric}.left"), s.values.get(f"{metric}.right")
+        if left is None or right is None:
+            continue
+        tl, tr = s.truth.get(f"{metric}.left"), s.truth.get(f"{metric}.right")
+        errs.append((right - left) - (tr - tl if tl is not None and tr is not None else 0.0))
+    if len(errs) < 2:
+        return {}
+    return {"asymmetry_limit95": 1.96 * float(np.sqrt(np.mean(np.square(errs))))}
+
+
 def measured_mdc(summary_: dict[str, Any]) -> dict[str, Any]:
     """The per-metric test-retest figures of a :func:`summary`, in the ``measured_mdc.json`` layout."""
     import datetime
@@ -240,7 +260,8 @@ def measured_mdc(summary_: dict[str, Any]) -> dict[str, Any]:
     for name, d in summary_["metrics"].items():
         if d.get("mdc95") is None or name.endswith("_front_back"):
             continue
-        metrics[name] = {k: round(float(d[k]), 3) for k in ("mdc95", "retest_sd", "retest_spread", "retest_clips")}
+        keys = ("mdc95", "retest_sd", "retest_spread", "retest_clips", "asymmetry_limit95")
+        metrics[name] = {k: round(float(d[k]), 3) for k in keys if d.get(k) is not None}
     front = summary_["metrics"].get("cadence_spm_front_back", {})
     return {
         "method": (

@@ -17,7 +17,7 @@ from kinetrace.video.importers import read_openpose, read_trc
 from kinetrace.video.outputs import frame_table, write_all
 from kinetrace.video.pose import FloatArray, PoseBackend, PoseSequence
 from kinetrace.video.posture import analyse_frames
-from kinetrace.video.reference import entry, reference_for
+from kinetrace.video.reference import asymmetry_limit, entry, reference_for
 from kinetrace.video.results import GaitResult, Metric, PostureResult, RulaFrame
 from kinetrace.video.skeleton import INDEX
 from kinetrace.video.video_io import MediaInfo, count_people, iter_frames, probe
@@ -106,6 +106,9 @@ def _metric(metric_id: str, *, left: float | None = None, right: float | None = 
     clean_ = {k: (None if v is None or not np.isfinite(v) else float(v)) for k, v in
               {"left": left, "right": right, "value": value}.items()}  # fmt: skip
     threshold = float(e["mdc"]["value"]) if "mdc" in e and e.get("unit") != "count" else None
+    limit = asymmetry_limit(metric_id)
+    if threshold is not None and limit is not None:
+        threshold = max(threshold, limit)  # the L/R difference's own measured error (bench.py)
     return Metric(id=metric_id, label=e["label"], unit=e["unit"], definition=e["definition"],
                   reference=reference_for(metric_id), n_left=n_left, n_right=n_right, n=n,
                   asymmetry_threshold=threshold, **clean_)  # fmt: skip

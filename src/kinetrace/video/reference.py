@@ -54,6 +54,17 @@ def _merged_mdc(metric_id: str, yaml_mdc: dict[str, Any] | None) -> dict[str, An
     }
 
 
+def asymmetry_limit(metric_id: str) -> float | None:
+    """The measured 95 % limit of the left/right difference's error (pixel set, rounded up), if any.
+
+    A right - left difference is reported as beyond the error only when it exceeds both this
+    and the metric's MDC (``kinetrace.video.pipeline``).
+    """
+    measured = load_measured_mdc().get("metrics", {}).get(metric_id, {})
+    limit = measured.get("asymmetry_limit95")
+    return None if limit is None else math.ceil(float(limit) * 10) / 10
+
+
 @lru_cache(maxsize=1)
 def load_reference_values() -> dict[str, Any]:
     """Parsed ``reference_values.yaml``, each metric's MDC merged with the measured one."""

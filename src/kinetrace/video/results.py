@@ -27,7 +27,8 @@ class Metric(BaseModel):
 
     ``asymmetry`` is ``right - left`` in the metric's unit; ``asymmetry_pct`` is
     ``|right - left| / mean(|right|, |left|) * 100``. ``asymmetry_beyond_error`` is true only
-    when ``|asymmetry|`` exceeds ``asymmetry_threshold`` (the metric's measured video MDC):
+    when ``|asymmetry|`` exceeds ``asymmetry_threshold`` (the larger of the metric's measured video MDC
+    and the measured error of the right - left difference on the symmetric pixel-set runner):
     smaller left/right differences are within the measurement error and are not reported.
     """
 
