@@ -102,3 +102,34 @@ def test_the_rendered_body_adds_visual_shapes_only_so_the_joints_and_truth_are_t
     assert got[0].keys() == got[1].keys()
     for k in got[0]:
         assert np.allclose(got[0][k], got[1][k], atol=1e-9), k
+
+
+def test_a_posture_bends_at_the_hips_and_the_chest_with_the_thighs_vertical() -> None:
+    import numpy as np
+
+    from kinetrace.video.pixelset import HIP_SHARE, PostureSpec, Scene, posture_pose
+
+    def joints(trunk: float) -> dict[str, np.ndarray]:
+        scene = Scene()
+        try:
+            scene.set_pose(scene.bodies[0], posture_pose(PostureSpec("t", trunk=trunk)))
+            return scene.joints(scene.bodies[0])
+        finally:
+            scene.close()
+
+    def from_vertical(v: np.ndarray) -> float:  # side plane (x forward, y up); + = forward
+        return float(np.degrees(np.arctan2(v[0], v[1])))
+
+    upright, bent = joints(0.0), joints(50.0)
+    for s in ("left", "right"):  # the hip flexion keeps each thigh as it was upright
+        thigh = bent[f"{s}_knee"] - bent[f"{s}_hip"]
+        assert abs(from_vertical(-thigh)) < 0.5
+        assert np.allclose(thigh, upright[f"{s}_knee"] - upright[f"{s}_hip"], atol=1e-6)
+    # the pelvis tilts by HIP_SHARE of the flexion: the chest joint moves forward about the hips by that angle
+    hip_mid = 0.5 * (bent["left_hip"] + bent["right_hip"])
+    hip_mid0 = 0.5 * (upright["left_hip"] + upright["right_hip"])
+    tilt = from_vertical(bent["chest"] - hip_mid) - from_vertical(upright["chest"] - hip_mid0)
+    assert tilt == pytest.approx(HIP_SHARE * 50.0, abs=0.5)
+    # and the hip -> shoulder line (the trunk of the posture analysis) leans forward by more than the pelvis
+    sh = 0.5 * (bent["left_shoulder"] + bent["right_shoulder"])
+    assert HIP_SHARE * 50.0 < from_vertical(sh - hip_mid) < 50.0
