@@ -107,9 +107,9 @@ def test_the_rendered_body_adds_visual_shapes_only_so_the_joints_and_truth_are_t
 def test_a_posture_bends_at_the_hips_and_the_chest_with_the_thighs_vertical() -> None:
     import numpy as np
 
-    from kinetrace.video.pixelset import HIP_SHARE, PostureSpec, Scene, posture_pose
+    from kinetrace.video.pixelset import HIP_SHARE, FloatArray, PostureSpec, Scene, posture_pose
 
-    def joints(trunk: float) -> dict[str, np.ndarray]:
+    def joints(trunk: float) -> dict[str, FloatArray]:
         scene = Scene()
         try:
             scene.set_pose(scene.bodies[0], posture_pose(PostureSpec("t", trunk=trunk)))
@@ -117,7 +117,7 @@ def test_a_posture_bends_at_the_hips_and_the_chest_with_the_thighs_vertical() ->
         finally:
             scene.close()
 
-    def from_vertical(v: np.ndarray) -> float:  # side plane (x forward, y up); + = forward
+    def from_vertical(v: FloatArray) -> float:  # side plane (x forward, y up); + = forward
         return float(np.degrees(np.arctan2(v[0], v[1])))
 
     upright, bent = joints(0.0), joints(50.0)
