@@ -119,15 +119,26 @@ class MediaPipeBackend:
         for a, b in LR_PAIRS:
             self._swap[INDEX[a]], self._swap[INDEX[b]] = INDEX[b], INDEX[a]
 
-    def detect(self, frame: NDArray[np.uint8], timestamp_s: float) -> FloatArray | None:
-        """Return ``(K, 3)`` keypoints ``[x_px, y_px, visibility]`` or ``None``."""
+    def prepare(self, frame: NDArray[np.uint8]) -> NDArray[np.uint8]:
+        """The model's input for ``frame``: downscaled to ``max_side_px`` and converted to RGB.
+
+        Thread-safe (no state): the pipeline calls it a few frames ahead in a second thread."""
         h, w = frame.shape[:2]
         img: NDArray[np.uint8] = frame
         if self._max_side and max(h, w) > self._max_side:
             scale = self._max_side / max(h, w)
             img = np.asarray(cv2.resize(frame, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA),
                              dtype=np.uint8)  # fmt: skip
-        rgb = cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+        return np.asarray(cv2.cvtColor(img, cv2.COLOR_BGR2RGB), dtype=np.uint8)
+
+    def detect(
+        self, frame: NDArray[np.uint8], timestamp_s: float, prepared: NDArray[np.uint8] | None = None
+    ) -> FloatArray | None:
+        """Return ``(K, 3)`` keypoints ``[x_px, y_px, visibility]`` or ``None``.
+
+        ``prepared`` is :meth:`prepare`'s output for ``frame`` when it was computed ahead."""
+        h, w = frame.shape[:2]
+        rgb = self.prepare(frame) if prepared is None else prepared
         with quiet_native_logs():  # the graph logs on warm-up and whenever it re-detects a lost person
             result = self._pose.process(rgb)
             mirrored = result.pose_landmarks is None and self._mirror_retry

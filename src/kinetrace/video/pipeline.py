@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, cast
 
 import numpy as np
+from numpy.typing import NDArray
 
 from kinetrace.video import cleaning, plausibility, views
 from kinetrace.video.errors import InvalidOption, LowConfidenceKeypoints, NoPersonFound, TooFewStrides
@@ -20,7 +21,7 @@ from kinetrace.video.posture import analyse_frames
 from kinetrace.video.reference import asymmetry_limit, entry, reference_for
 from kinetrace.video.results import GaitResult, Metric, PostureResult, RulaFrame
 from kinetrace.video.skeleton import INDEX
-from kinetrace.video.video_io import MediaInfo, count_people, iter_frames, probe
+from kinetrace.video.video_io import MediaInfo, count_people, iter_frames, prefetched, probe
 
 Progress = Callable[[int, int], None]
 VIEWS = ("side", "front", "back")
@@ -66,10 +67,24 @@ def load_keypoints(
     backend.reset()
     frames = []
     every = max(1, info.n_frames // PEOPLE_SAMPLES)
-    for i, frame in enumerate(iter_frames(info)):
-        frames.append(backend.detect(frame, i / info.fps))
-        if people is not None and i % every == every // 2:
-            people.append(count_people(frame))
+    # decoding, the model's downscale (MediaPipeBackend.prepare) and the sampled people counts run
+    # in a second thread, a few frames ahead of the pose model (OpenCV releases the GIL): on 2 cores
+    # they no longer add to the wall time (docs/video.md, speed); the keypoints are the same
+    prepare = getattr(backend, "prepare", None)
+    sampled = people is not None
+
+    def ahead(item: tuple[int, NDArray[np.uint8]]) -> tuple[NDArray[np.uint8] | None, int | None]:
+        i, frame = item
+        count = count_people(frame) if sampled and i % every == every // 2 else None
+        return (prepare(frame) if prepare is not None else None), count
+
+    for (i, frame), (ready, count) in prefetched(enumerate(iter_frames(info)), ahead, depth=8):
+        t = i / info.fps
+        frames.append(
+            backend.detect(frame, t) if ready is None else cast(Any, backend).detect(frame, t, prepared=ready)
+        )
+        if people is not None and count is not None:
+            people.append(count)
         if progress is not None:
             progress(i + 1, max(info.n_frames, i + 1))
     source = backend.name
