@@ -26,17 +26,31 @@ def flexion(a: FloatArray, b: FloatArray, c: FloatArray) -> FloatArray:
     return 180.0 - joint_angle(a, b, c)
 
 
+#: An elbow flexed more than this (deg) shows which way the person faces (see :func:`facing_direction`).
+ELBOW_FACING_MIN_DEG = 30.0
+
+
 def facing_direction(seq: PoseSequence) -> FloatArray:
     """Per-frame horizontal facing sign (+1 = towards image right, -1 = left).
 
-    Uses the feet (heel-to-toe points forward), then the head (nose ahead of the ears)
-    where the feet are missing, then carries the last known direction. A 1 s majority
+    Uses the feet (heel-to-toe points forward); where the feet are missing or disagree, the
+    flexed elbows (an elbow flexes only one way: the forearm turns towards the front); then
+    the head (nose ahead of the ears), then carries the last known direction. A 1 s majority
     filter removes single-frame flicker.
     """
     votes = np.zeros(seq.n_frames)
     for side in ("left", "right"):
         d = seq.point(f"{side}_toe")[:, 0] - seq.point(f"{side}_heel")[:, 0]
         votes += np.nan_to_num(np.sign(d))
+    elbows = np.zeros(seq.n_frames)
+    for side in ("left", "right"):
+        upper = seq.point(f"{side}_elbow") - seq.point(f"{side}_shoulder")
+        fore = seq.point(f"{side}_wrist") - seq.point(f"{side}_elbow")
+        cross = upper[:, 0] * fore[:, 1] - upper[:, 1] * fore[:, 0]  # image y down: < 0 = turns to image right
+        bent = np.nan_to_num(flexion(seq.point(f"{side}_shoulder"), seq.point(f"{side}_elbow"),
+                                     seq.point(f"{side}_wrist"))) > ELBOW_FACING_MIN_DEG  # fmt: skip
+        elbows += np.where(bent, -np.sign(np.nan_to_num(cross)), 0.0)
+    votes = np.where(votes == 0, np.sign(elbows), votes)
     ears = quiet_nanmean(np.stack([seq.point("left_ear")[:, 0], seq.point("right_ear")[:, 0]]))
     head = np.nan_to_num(np.sign(seq.point("nose")[:, 0] - ears))
     votes = np.where(votes == 0, head, votes)

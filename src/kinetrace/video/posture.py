@@ -85,39 +85,75 @@ def analyse_frames(seq: PoseSequence) -> PostureAnalysis:
         "from video: scored as absent (wrist twist = 1, mid-range)",
         "legs scored as supported and balanced (1); muscle use and force/load scored 0",
     ]
-    rula = _rula_frames(pf, n, frontal=frontal)
+    rula, unseen, mattered = _rula_frames(pf, n, frontal=frontal)
+    if unseen:
+        assumptions.append(
+            f"lower arm not seen (wrist or elbow not confidently placed) on {unseen} side-frame(s): "
+            "scored as the worse of its two RULA scores (2, elbow outside 60-100 deg flexion); "
+            + (
+                f"it raised the grand score on {mattered} of them (an upper bound there)"
+                if mattered
+                else "the grand score is the same with either (1 or 2)"
+            )
+        )
     return PostureAnalysis(view=view, per_frame=pf, rula=rula, assumptions=assumptions)
 
 
-def _rula_frames(pf: dict[str, FloatArray], n: int, *, frontal: bool) -> list[dict[str, dict[str, int]] | None]:
-    """RULA scores of each frame and side from the per-frame angles (None where the arm is not seen)."""
+#: Elbow flexions (deg) standing in for a lower arm that is not seen: RULA's lower-arm score 1 and 2.
+UNSEEN_ELBOW_DEG = {1: 80.0, 2: 30.0}
+
+
+def _rula_frames(
+    pf: dict[str, FloatArray], n: int, *, frontal: bool
+) -> tuple[list[dict[str, dict[str, int]] | None], int, int]:
+    """RULA scores of each frame and side from the per-frame angles (None where the upper arm is not seen).
+
+    When no side of a frame is fully seen, a side whose upper arm is seen but whose lower arm
+    is not (no confident wrist, so no elbow angle) is scored with the worse lower-arm score (2);
+    also returns how many side-frames that was and on how many the grand score would have been
+    lower with 1. A fully seen side is never joined by a guessed one.
+    """
     rula: list[dict[str, dict[str, int]] | None] = []
+    unseen = mattered = 0
     for i in range(n):
         frame: dict[str, dict[str, int]] = {}
+        guessed: dict[str, dict[str, int]] = {}
+        lower: dict[str, int] = {}
         for s in SIDES:
             ua = pf[f"upper_arm_elevation_{s}_deg"][i]
             el = pf[f"elbow_flexion_{s}_deg"][i]
-            if not (np.isfinite(ua) and np.isfinite(el)):
+            if not np.isfinite(ua):
                 continue
+            elbows = [float(el)] if np.isfinite(el) else [UNSEEN_ELBOW_DEG[2], UNSEEN_ELBOW_DEG[1]]
             wf = pf[f"wrist_flexion_{s}_deg"][i]
             wf_val = float(wf) if np.isfinite(wf) and abs(wf) >= threshold("wrist_neutral_tolerance_deg") else None
             neck = float(np.nan_to_num(pf["neck_flexion_deg"][i]))
             if -threshold("neck_extension_tolerance_deg") < neck < 0:
                 neck = 0.0
-            inp = RulaInput(
-                upper_arm_flexion=float(ua),
-                elbow_flexion=float(el),
-                wrist_flexion=wf_val,
-                neck_flexion=neck,
-                trunk_flexion=float(np.nan_to_num(pf["trunk_flexion_deg"][i])),
-                upper_arm_abducted=bool(frontal and ua > threshold("upper_arm_abducted_deg")),
-                lower_arm_across_or_out=bool(pf[f"across_or_out_{s}"][i] > 0),
-                neck_side_bent=bool(pf["neck_side_bend_deg"][i] > threshold("neck_side_bend_deg")),
-                trunk_side_bent=bool(pf["trunk_side_bend_deg"][i] > threshold("trunk_side_bend_deg")),
-            )
-            frame[s] = score(inp)
+            inputs = [
+                RulaInput(
+                    upper_arm_flexion=float(ua),
+                    elbow_flexion=e,
+                    wrist_flexion=wf_val,
+                    neck_flexion=neck,
+                    trunk_flexion=float(np.nan_to_num(pf["trunk_flexion_deg"][i])),
+                    upper_arm_abducted=bool(frontal and ua > threshold("upper_arm_abducted_deg")),
+                    lower_arm_across_or_out=bool(pf[f"across_or_out_{s}"][i] > 0),
+                    neck_side_bent=bool(pf["neck_side_bend_deg"][i] > threshold("neck_side_bend_deg")),
+                    trunk_side_bent=bool(pf["trunk_side_bend_deg"][i] > threshold("trunk_side_bend_deg")),
+                )
+                for e in elbows
+            ]
+            scored = [score(inp) for inp in inputs]
+            (frame if len(scored) == 1 else guessed)[s] = scored[0]
+            if len(scored) > 1:
+                lower[s] = scored[1]["grand"]
+        if not frame and guessed:  # a side scored with a guessed lower arm only when no side is fully seen
+            frame = guessed
+            unseen += len(guessed)
+            mattered += sum(int(guessed[s]["grand"] > lower[s]) for s in guessed)
         rula.append(frame or None)
-    return rula
+    return rula, unseen, mattered
 
 
 def _arm_angles(P: dict[str, FloatArray], sh_mid: FloatArray, up: FloatArray, width: FloatArray, face: FloatArray,
