@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from kinetrace import analyse, load_case
 from kinetrace.analysis import driver_of, supporting_trials
 from kinetrace.cli import app
+from kinetrace.presentation import probability_label
 
 
 def _case(post: dict[str, float]) -> dict:  # type: ignore[type-arg]
@@ -33,7 +34,8 @@ def test_analyse_json_carries_raw_probabilities_and_labels_never_certainty() -> 
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert driver_of(data) == "r_infraspinatus"
-    assert 0 < data["driver"]["probability"] < 1 and data["driver"]["probability_label"] == "> 99 %"
+    p = data["driver"]["probability"]
+    assert 0.95 <= p < 1 and data["driver"]["probability_label"] == probability_label(p) != "100 %"
     assert all(r["probability_label"] for r in data["ranking"])
     text = result.stdout
     assert "1.00" not in text and '"probability": 1.0,' not in text

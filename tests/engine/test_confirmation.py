@@ -14,7 +14,7 @@ from kinetrace.engine.results import Reason
 CAP = EngineParams().unconfirmed_cap
 
 
-#: the comparison step (off by default, docs/benchmark.md) switched on
+#: the comparison step (on by default since round 3, docs/benchmark.md), stated explicitly
 COMPARE = EngineParams(compare_before_recheck=True)
 
 
@@ -100,8 +100,9 @@ def test_a_quiet_comparison_confirms_but_a_responding_one_does_not() -> None:
 
 
 def test_a_first_trial_margin_makes_an_unmeasured_lift_need_a_clearer_change() -> None:
-    """first_trial_margin (off by default): while the session's lift is unmeasured, the decisive
-    criterion counts only signs improved by 1 + margin MDC; 1.5 MDC everywhere no longer stops."""
+    """first_trial_margin (0.25 by default since round 3; 1.0 here): while the session's lift is
+    unmeasured, the decisive criterion counts only signs improved by 1 + margin MDC; 1.5 MDC
+    everywhere no longer stops."""
     trial = _trial("t1", "f0", [1.5] * 6)
     assert _analyse(trial).recommendation.stop
     strict = _analyse(trial, params=EngineParams(compare_before_recheck=True, first_trial_margin=1.0))

@@ -13,7 +13,16 @@ from kinetrace import analyse, load_case
 from kinetrace.engine.params import EngineParams
 
 #: The fixed-scale engine of before issue 11 (one assumed effect size, no background).
-FIXED = EngineParams(scale_min=1.0, scale_points=1, repeat_steps=(0,), repeat_weights=(1.0,), background_shift=False)
+FIXED = EngineParams(
+    scale_min=1.0,
+    scale_points=1,
+    repeat_steps=(0,),
+    repeat_weights=(1.0,),
+    background_shift=False,
+    model_doubt=0.0,
+    compare_before_recheck=False,
+    first_trial_margin=0.0,
+)
 
 FS = [
     {"id": "f0", "kind": "muscle_tension", "region": "scapula", "side": "right", "severity": 2, "history": []},

@@ -76,12 +76,21 @@ def test_partial_retest_uses_only_the_markers_retested() -> None:
 
 
 def test_secondary_contributor_is_reported() -> None:
-    """A trial that moves a couple of remote signs a little, then the driver's broad trial."""
-    t1 = {"id": "t1", "candidate": "b_knee", "post": {"pain": 3, "slr": 66, "ppt": 2.3, "hop": 112}}
+    """A trial that moves a couple of remote signs, then the driver's broad trial and its recheck.
+
+    Since round 3 the background has no pseudo-signs: the first trial's change is read partly as
+    the session's common lift (capped at ``background_max``), so the driver's one trial is capped
+    and rechecked, and a secondary contributor needs a clearer partial response than a lift
+    (slr 55 -> 72, ppt 2.0 -> 2.8; with no background, 66 and 2.3 sufficed)."""
+    t1 = {"id": "t1", "candidate": "b_knee", "post": {"pain": 3, "slr": 72, "ppt": 2.8, "hop": 112}}
     t2 = {"id": "t2", "candidate": "a_shoulder", "post": {"pain": 0, "slr": 78, "ppt": 3.8, "hop": 140}}
-    result = analyse(load_case(with_session(two_finding_case(), t1, t2)))
+    t3 = {"id": "t3", "candidate": "a_shoulder", "post": {"pain": 0, "slr": 80, "ppt": 4.0, "hop": 148}}
+    result = analyse(load_case(with_session(two_finding_case(), t1, t2, t3)))
     assert result.driver is not None and result.driver.candidate == "a_shoulder"
     assert [s.candidate for s in result.recommendation.secondary] == ["b_knee"]
+    small = {"id": "t1", "candidate": "b_knee", "post": {"pain": 3, "slr": 66, "ppt": 2.3, "hop": 112}}
+    plain = analyse(load_case(with_session(two_finding_case(), small, t2)), params=EngineParams(background_shift=False))
+    assert [s.candidate for s in plain.recommendation.secondary] == ["b_knee"]
 
 
 def test_engine_result_is_frozen() -> None:
@@ -96,7 +105,7 @@ def test_model_doubt_mixes_the_posterior_with_the_prior() -> None:
     from tests.factories import SEED_CASE
 
     case = load_case(SEED_CASE)
-    plain = analyse(case)
+    plain = analyse(case, params=EngineParams(model_doubt=0.0))  # 0.02 by default since round 3
     doubt = analyse(case, params=EngineParams(model_doubt=0.2))
     p_plain = {r.candidate: r.probability for r in plain.ranking}
     p_doubt = {r.candidate: r.probability for r in doubt.ranking}

@@ -13,6 +13,7 @@ from tests.factories import ROOT, SEED_CASE, minimal_case, with_trials
 from kinetrace import load_case
 from kinetrace.export import case_facts, fhir_bundle_to_facts, to_fhir_bundle, validate_bundle
 from kinetrace.knowledge import regions
+from kinetrace.presentation import probability_label
 
 
 def _resources(bundle: dict[str, Any], kind: str) -> list[dict[str, Any]]:
@@ -174,6 +175,6 @@ def test_no_certainty_in_the_bundle(seed_bundle: dict[str, Any]) -> None:
     text = json.dumps(seed_bundle)
     assert "1.00" not in text and not re.search(r"(?<![\d.])(100|0) %", text)
     (ci,) = _resources(seed_bundle, "ClinicalImpression")
-    assert "> 99 %" in ci["summary"]
     value = ci["finding"][0]["extension"][0]["valueDecimal"]
-    assert 0 < value < 1
+    assert 0.95 <= value < 1  # the seed case's driver (98 % since engine round 3), never certain
+    assert probability_label(value) in ci["summary"]

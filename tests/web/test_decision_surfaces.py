@@ -52,8 +52,11 @@ CASES: dict[str, tuple[Any, set[Reason]]] = {
     "secondary contributor": (
         lambda: with_session(
             two_finding_case(),
-            {"id": "t1", "candidate": "b_knee", "post": {"pain": 3, "slr": 66, "ppt": 2.3, "hop": 112}},
+            # since engine round 3 the first trial's change is read partly as the session's lift:
+            # a clearer partial response, and the driver's recheck (tests/engine/test_posterior.py)
+            {"id": "t1", "candidate": "b_knee", "post": {"pain": 3, "slr": 72, "ppt": 2.8, "hop": 112}},
             {"id": "t2", "candidate": "a_shoulder", "post": {"pain": 0, "slr": 78, "ppt": 3.8, "hop": 140}},
+            {"id": "t3", "candidate": "a_shoulder", "post": {"pain": 0, "slr": 80, "ppt": 4.0, "hop": 148}},
         ),
         {Reason.DRIVER_FOUND},
     ),

@@ -329,19 +329,21 @@ def background_shift(candidate: str, pool: tuple[tuple[str, NDArray[np.float64]]
 
     Median improvement (MDC units) of the signs outside each trialled finding's own area over
     every treatment trial of another candidate (:func:`background_pool`), pooled with
-    ``background_prior_strength`` pseudo-signs at 0 and never below 0. The median keeps one
-    broad (driver) trial from raising everyone else's background; the pseudo-signs make it 0
-    until several trials agree. A trial must beat what the patient's other trials show
+    ``background_prior_strength`` pseudo-signs at 0, never below 0 and never above
+    ``background_max`` (a lift is small; a larger background is a response). The median keeps one
+    broad (driver) trial among several from raising everyone else's background, and the cap
+    bounds it when that trial is the only one; pseudo-signs (none by default since round 3) would
+    keep it 0 until several trials agree. A trial must beat what the patient's other trials show
     (placebo, attention, regression to the mean) to count as a driver response. It never
     depends on the candidate's own trials, so evidence stays monotone.
     """
-    if params.background_prior_strength <= 0 or not params.background_shift:
+    if not params.background_shift:
         return 0.0
     parts = [zs for c, zs in pool if c != candidate]
     if not parts:
         return 0.0
     pooled = np.concatenate([*parts, np.zeros(int(params.background_prior_strength))])
-    return max(0.0, float(np.median(pooled)))
+    return min(params.background_max, max(0.0, float(np.median(pooled))))
 
 
 @cache

@@ -88,9 +88,17 @@ class EngineParams:
         Subtract the patient's background improvement (seen in the other candidates' trials)
         from every sign of a trial before weighing it.
     background_prior_strength : float
-        Pseudo-signs at 0 that shrink the background improvement towards none. 0.5 (round 3; was
-        10, which kept the background at 0 until more than ten other-trial signs improved, so one
-        comparison trial could never measure the common lift; docs/benchmark.md, "Round 3").
+        Pseudo-signs at 0 (a whole number) that shrink the background improvement towards none.
+        0 (round 3; was 10, which kept the background at 0 until more than ten other-trial signs
+        improved, so one comparison trial could never measure the common lift; docs/benchmark.md,
+        "Round 3"). ``background_shift`` False turns the background off.
+    background_max : float
+        Largest background (MDC units per sign and trial; a session's first trial carries
+        ``first_trial_factor`` times it). A non-specific lift is small: a larger median change of
+        the other trials is a response (a driver's or co-driver's broad trial), not a lift. Stated,
+        not tuned (round 3): set above the largest later-trial lift the ``nonspecific`` world draws
+        (0.45 MDC), so there it never binds; it binds when a broad response is the only other
+        trial. At 400 training patients it changed no world by more than 0.5 points.
     first_trial_factor : float
         The common lift of a session's first treatment trial relative to its later trials
         (placebo, attention and regression to the mean act most on the first). Stated, not tuned.
@@ -173,7 +181,8 @@ class EngineParams:
     repeat_steps: tuple[int, ...] = (0, 2, 4)
     repeat_weights: tuple[float, ...] = (0.4, 0.35, 0.25)
     background_shift: bool = True
-    background_prior_strength: float = 0.5
+    background_prior_strength: float = 0.0
+    background_max: float = 0.5
     first_trial_factor: float = 2.0
     first_trial_lift: float = 0.0
     compare_before_recheck: bool = True
