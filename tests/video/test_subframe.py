@@ -81,3 +81,33 @@ def test_the_step_line_is_not_anchored_on_a_glitch_at_the_middle_contact() -> No
     early = [5, 7, 9, 13, 14]
     contacts[early] -= 4.5  # 0.375 step early
     assert list(np.flatnonzero(~regular_contacts(contacts, period))) == early
+
+
+def test_a_late_landing_is_read_half_way_between_the_other_foots_contacts_but_a_limp_is_kept() -> None:
+    from kinetrace.video.gait_sagittal import RETIME_TOL, regular_contacts, retimed_contacts
+
+    assert RETIME_TOL is not None
+    period = 12.0
+    steady = 10.0 + period * np.arange(14)
+    late = steady.copy()
+    late[[3, 7, 9]] += 1.8  # some landings of one foot seen 1.8 frames late, as run_side_pan_30's right foot
+    late[5] -= 0.7  # and one of them a little early
+    fixed = retimed_contacts(late, regular_contacts(late, period), period)
+    assert np.allclose(fixed[[3, 7, 9]], steady[[3, 7, 9]], atol=1e-9)  # back on the step sequence
+    assert np.array_equal(fixed[[0, 1, 2, 4, 6, 8, 10, 11, 12, 13]], late[[0, 1, 2, 4, 6, 8, 10, 11, 12, 13]])
+    assert abs(fixed[5] - late[5]) <= 1e-9 or abs(fixed[5] - steady[5]) < abs(late[5] - steady[5])
+    # a limp: every contact of one foot 0.15 step late (30 % step-time asymmetry) is the runner, not a glitch
+    limping = steady + 0.15 * period * (-1.0) ** np.arange(14)
+    assert np.array_equal(retimed_contacts(limping, regular_contacts(limping, period), period), limping)
+    # and a glitch on top of the limp is re-timed to the limping foot's own offset
+    glitch = limping.copy()
+    glitch[6] += 1.0  # (still within the quarter step of regular_contacts)
+    fixed = retimed_contacts(glitch, regular_contacts(glitch, period), period)
+    assert fixed[6] == pytest.approx(limping[6], abs=1e-9)
+    # small timing noise (within the tolerance) is left alone; first and last contacts always keep their time
+    rng = np.random.default_rng(3)
+    noisy = steady + rng.uniform(-0.2, 0.2, size=steady.size)
+    assert np.array_equal(retimed_contacts(noisy, regular_contacts(noisy, period), period), noisy)
+    late[[0, -1]] += 1.8
+    fixed = retimed_contacts(late, regular_contacts(late, period), period)
+    assert fixed[0] == late[0] and fixed[-1] == late[-1]
