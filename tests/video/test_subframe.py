@@ -111,3 +111,18 @@ def test_a_late_landing_is_read_half_way_between_the_other_foots_contacts_but_a_
     late[[0, -1]] += 1.8
     fixed = retimed_contacts(late, regular_contacts(late, period), period)
     assert fixed[0] == late[0] and fixed[-1] == late[-1]
+
+
+def test_re_timed_contacts_do_not_move_their_neighbours_so_shifts_cannot_add_up() -> None:
+    """run_side_l_30 (2026-12-03): one foot's contacts ~0.9 frame early but one; moving each contact's
+    neighbours in turn pushed the other foot's contacts 1.7 frames late (knee at contact -1.1 -> +12.7)."""
+    from kinetrace.video.gait_sagittal import regular_contacts, retimed_contacts
+
+    period = 12.0
+    steady = 10.0 + period * np.arange(15)
+    early = steady.copy()
+    early[1:13:2] -= 0.9  # odd contacts early, except the last inner one (k = 13)
+    fixed = retimed_contacts(early, regular_contacts(early, period), period)
+    moved = np.flatnonzero(fixed != early)
+    assert moved.size and not np.any(np.diff(moved) == 1)  # never two neighbours
+    assert np.max(np.abs(fixed - steady)) <= 0.9 + 1e-9  # nothing pushed further off than it was detected

@@ -228,8 +228,8 @@ def retimed_contacts(contacts: FloatArray, regular: NDArray[np.bool_], period: f
     midpoint on the same side, that foot's median offset is its asymmetry, and its contacts are
     re-timed only where they lie more than the tolerance off *that* (a limp puts every contact
     of a foot early or late; MediaPipe's late landings on the pixel set are late at some
-    contacts and early at others). The contact furthest off is re-timed first and its
-    neighbours are judged again against its new time. The re-timed contacts are used for the
+    contacts and early at others). The contact furthest off is re-timed first; its two
+    neighbours, its reference, then keep their time. The re-timed contacts are used for the
     angles only; cadence keeps the detected times.
     """
     out = contacts.astype(float).copy()
@@ -242,8 +242,9 @@ def retimed_contacts(contacts: FloatArray, regular: NDArray[np.bool_], period: f
         d = np.array([v for k, v in dev.items() if k % 2 == parity])
         same_side = d.size >= MIN_IC_PER_SIDE and (bool(np.all(d > 0)) or bool(np.all(d < 0)))
         offset[parity] = float(np.median(d)) if same_side else 0.0
-    # worst first, each contact at most once, its neighbours judged again against the re-timed one: a good
-    # contact between two late ones lies early of their midpoint and must not be pulled late
+    # worst first, each contact at most once; a re-timed contact's two neighbours are its reference, so they
+    # keep their time (a good contact between two late ones lies early of their midpoint and must not be
+    # pulled late; and moving neighbours in turn let the shifts add up along the clip: run_side_l_30, below)
     todo = set(inner)
     while todo:
         off = {k: abs(out[k] - 0.5 * (out[k - 1] + out[k + 1]) - offset[k % 2]) for k in todo}
@@ -251,7 +252,7 @@ def retimed_contacts(contacts: FloatArray, regular: NDArray[np.bool_], period: f
         if off[k] <= RETIME_TOL * period:
             break
         out[k] = 0.5 * (out[k - 1] + out[k + 1]) + offset[k % 2]
-        todo.discard(k)
+        todo -= {k - 1, k, k + 1}
     return out
 
 
