@@ -209,14 +209,17 @@ def regular_contacts(contacts: FloatArray, period: float) -> NDArray[np.bool_]:
 
 
 #: A contact further than this share of a step from the midpoint of its two neighbours (the other foot's
-#: contacts) has its angles read at that midpoint (None = off). Steps alternate, so contact k lies
-#: half-way between k-1 and k+1 up to the runner's step-time asymmetry, which is kept (see
+#: contacts) has its angles read at that midpoint; None = off (the default). Steps alternate, so contact
+#: k lies half-way between k-1 and k+1 up to the runner's step-time asymmetry, which is kept (see
 #: :func:`retimed_contacts`). MediaPipe misplaces the landing leg for 2-4 frames at some landings and
 #: puts the foot down late (run_side_pan_30 right side: 4 of 7 contacts 0.05-0.09 step late, knee at
-#: contact +17.4, shank -22.6). Chosen on run_side_r_30 and run_side_pan_30 only (0.0-0.06 put the pan
-#: right knee within 2.7 and left r_30 within 0.3 of before; 0.08 re-timed one of the four: +12.5),
-#: 2026-12-03 round 2; every other clip was scored once after it was committed (docs/video.md).
-RETIME_TOL: float | None = 0.04
+#: contact +17.4, shank -22.6). Tried 2026-12-03 round 2 at 0.04 (chosen on run_side_r_30 and
+#: run_side_pan_30 only; 0.0-0.06 put the pan right knee within 2.7, 0.08 left it at +12.5) and NOT
+#: adopted: on the standard set knee at contact within 5 deg 15 -> 18 of 22 (2 of the 3 held out), but
+#: walk right knee +9.8 -> +17.4, the check clips no better (knee 17 of 24 either way, check1 max
+#: 10.7 -> 20.1), and the smaller repeat MDCs it gave (knee 23.8 -> 6.2) made the asymmetry judgement
+#: report an asymmetry on 9 of the symmetric runner's 27 clips (1 without it). docs/video.md.
+RETIME_TOL: float | None = None
 
 
 def retimed_contacts(contacts: FloatArray, regular: NDArray[np.bool_], period: float) -> FloatArray:
