@@ -101,6 +101,23 @@ def test_posture_from_keypoints_gives_rula_and_markers(tmp_path: Path) -> None:
     assert any(m["id"] == "video.rula_grand_score.right" for m in markers_from_posture(res))
 
 
+def test_posture_without_a_seen_upper_arm_says_why_there_is_no_rula(tmp_path: Path) -> None:
+    from kinetrace.video.skeleton import INDEX
+
+    seq = frontal_runner(RunnerParams(abduction_right_deg=60), duration_s=1.0)
+    xy = seq.xy.copy()
+    for s in ("left", "right"):
+        xy[:, INDEX[f"{s}_elbow"]] = np.nan
+    trc = tmp_path / "p.trc"
+    write_trc(seq.with_xy(xy), trc)
+    res = analyse_posture(trc)
+    assert res.rula_worst is None and res.rula_time_weighted is None
+    assert any(w.startswith("RULA not scored: neither upper arm") for w in res.warnings)
+    full = tmp_path / "full.trc"
+    write_trc(seq, full)
+    assert not any(w.startswith("RULA not scored") for w in analyse_posture(full).warnings)
+
+
 # ---- bad input: each gives its own clear error ----
 def test_unreadable_file(tmp_path: Path) -> None:
     bad = tmp_path / "broken.mp4"

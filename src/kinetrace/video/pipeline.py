@@ -323,6 +323,12 @@ def analyse_posture(
         metrics.append(_metric(f"{mid}_deg", left=med(f"{mid}_left_deg"), right=med(f"{mid}_right_deg"),
                                n_left=seq.n_frames, n_right=seq.n_frames))  # fmt: skip
     valid = [(i, fr) for i, fr in enumerate(a.rula) if fr]
+    warnings: list[str] = []
+    if not valid:
+        warnings.append(
+            "RULA not scored: neither upper arm (shoulder and elbow) was placed confidently in any frame; "
+            "film the arm nearer the camera unobstructed"
+        )
     worst: RulaFrame | None = None
     worst_i: int | None = None
     tw: float | None = None
@@ -345,7 +351,7 @@ def analyse_posture(
         source_path=str(path), backend=seq.source, fps=seq.fps, n_frames=seq.n_frames,
         duration_s=seq.n_frames / seq.fps, metrics=metrics, view_estimate=a.view,
         rula_worst=worst, rula_worst_frame=worst_i, rula_time_weighted=tw,
-        rula_action_level_time_pct=levels, rula_assumptions=a.assumptions,
+        rula_action_level_time_pct=levels, rula_assumptions=a.assumptions, warnings=warnings,
     )  # fmt: skip
     result._frames = frame_table(raw, {k: v for k, v in pf.items() if not k.startswith("across")})
     if out_dir is not None:
