@@ -197,3 +197,27 @@ def test_a_stated_view_the_keypoints_contradict_fails_with_the_reason(
     _run_queued()
     row = VideoAnalysis.objects.get(episode=ep)
     assert row.status == VideoAnalysis.FAILED and "keypoints show a side view" in row.error
+
+
+def test_a_posture_result_shows_its_rula_score_action_level_and_assumptions(logged_in: tuple[Any, Any]) -> None:
+    """The web page says what the CLI says: worst-frame grand score, the action level in the
+    published words, the time-weighted score and every assumption; a gait result shows no RULA."""
+    client, ep = logged_in
+    worst = {"side": "right", "upper_arm": 3, "lower_arm": 2, "wrist": 2, "wrist_twist": 1, "neck": 3, "trunk": 3,
+             "legs": 1, "score_a": 4, "score_b": 5, "score_c": 4, "score_d": 5, "grand": 5, "action_level": 3}  # fmt: skip
+    result = {"kind": "posture", "view_estimate": "side", "metrics": [], "warnings": [], "rula_worst": worst,
+              "rula_worst_frame": 12, "rula_time_weighted": 4.24,
+              "rula_assumptions": ["no twist of the trunk or neck (one camera cannot see it)",
+                                   "lower arm scored 2: no wrist was seen"]}  # fmt: skip
+    row = VideoAnalysis.objects.create(episode=ep, kind="posture", view="side", original_name="desk.jpg",
+                                       status=VideoAnalysis.DONE, result=result)  # fmt: skip
+    page = client.get(f"/episodes/{ep.pk}/videos/{row.pk}/").content.decode()
+    assert "grand score <strong>5</strong> of 7" in page and "action level <strong>3</strong>" in page
+    assert "investigation and changes are required soon" in page  # rula_tables.yaml, level 3
+    assert "right arm, frame 12" in page and "Time-weighted score 4.2" in page
+    assert "no twist of the trunk or neck" in page and "lower arm scored 2: no wrist was seen" in page
+
+    row.result = {"kind": "gait", "view": "side", "metrics": [], "warnings": []}
+    row.kind = "gait"
+    row.save()
+    assert "RULA" not in client.get(f"/episodes/{ep.pk}/videos/{row.pk}/").content.decode()

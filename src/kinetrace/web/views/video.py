@@ -120,6 +120,33 @@ def _plot(name: str, series: dict[str, Any], times: list[float], t0: float, t1: 
             "t1": round(t1, 1), "w": PLOT_W, "h": PLOT_H, "y_lo": y(lo), "y_hi": y(hi)}  # fmt: skip
 
 
+def rula_summary(result: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A posture result's RULA worst frame, time-weighted score and assumptions for the page.
+
+    The action level's wording is read from the published table (``kinetrace.video.rula``, the
+    same words as the CLI and the PDF); ``None`` for gait results and posture results without a
+    score (the result's warnings say why)."""
+    if not result or result.get("kind") != "posture" or not result.get("rula_worst"):
+        return None
+    worst = result["rula_worst"]
+    try:
+        from kinetrace.video.rula import action_level
+    except ModuleNotFoundError:  # pragma: no cover - a result imported on an install without the video extra
+        text = None
+    else:
+        text = action_level(int(worst["grand"]))[1]
+    return {
+        "grand": worst["grand"],
+        "level": worst["action_level"],
+        "text": text,
+        "side": worst["side"],
+        "frame": result.get("rula_worst_frame"),
+        "time_weighted": result.get("rula_time_weighted"),
+        "assumptions": result.get("rula_assumptions") or [],
+        "view": result.get("view_estimate"),
+    }
+
+
 @episode_view()
 def video(request: HttpRequest, episode: m.Episode, video_id: int) -> HttpResponse:
     row = get_object_or_404(m.VideoAnalysis, episode=episode, pk=video_id)
@@ -134,6 +161,7 @@ def video(request: HttpRequest, episode: m.Episode, video_id: int) -> HttpRespon
         "video": row,
         "existing": set(episode.markers.values_list("key", flat=True)),
         "plots": angle_plots(row.result),
+        "rula": rula_summary(row.result),
     }
     if is_htmx(request):
         return render(request, "web/_video_status.html", ctx)
