@@ -21,6 +21,12 @@ def _fast_password_hashing(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _own_media_folder(settings: Any, tmp_path: Path) -> None:
+    """Uploads and analysis images of a test go to its own folder, never into the repository's var/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache() -> Iterator[None]:
     from django.core.cache import cache
 

@@ -7,6 +7,7 @@ parameter the test does not know fails the test until it is added to ``_params``
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -58,9 +59,17 @@ ROUTES = _routes()
 
 
 def _params(world: dict[str, Any], owner: str) -> dict[str, Any]:
+    from django.conf import settings
+
     ep = world[f"{owner}_episode"]
+    sheet = Path(settings.MEDIA_ROOT) / f"{owner}_contact_sheet.png"  # a test's own folder (web/conftest.py)
+    sheet.parent.mkdir(parents=True, exist_ok=True)
+    sheet.write_bytes(b"\x89PNG\r\n\x1a\n")  # served as it is; only its place matters here
     video = ep.videoanalysiss.first() or VideoAnalysis.objects.create(
-        episode=ep, file="videos/none.mp4", status=VideoAnalysis.DONE, result={"metrics": []}
+        episode=ep,
+        file="videos/none.mp4",
+        status=VideoAnalysis.DONE,
+        result={"metrics": [], "outputs": {"contact_sheet": str(sheet)}},
     )
     return {
         "video_id": video.pk,
@@ -82,6 +91,7 @@ def _params(world: dict[str, Any], owner: str) -> dict[str, Any]:
         "member_id": world[f"{owner}_clinician"].membership.pk,
         "uidb64": "MQ",
         "token": "set-password",
+        "name": "contact_sheet",
     }
 
 

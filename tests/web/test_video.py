@@ -138,7 +138,12 @@ def fake_backend() -> Any:
 
 
 def test_a_real_clip_goes_through_the_pose_backend(
-    logged_in: tuple[Any, Any], tmp_path: Path, settings: Any, django_capture_on_commit_callbacks: Any
+    logged_in: tuple[Any, Any],
+    tmp_path: Path,
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
+    make_clinic: Any,
+    make_user: Any,
 ) -> None:
     import cv2
     import numpy as np
@@ -162,6 +167,30 @@ def test_a_real_clip_goes_through_the_pose_backend(
     assert row.result["backend"] == "fake"
     cadence = next(m for m in row.result["metrics"] if m["id"] == "cadence_spm")
     assert cadence["value"] == pytest.approx(170, abs=2)
+
+    # the key frames of every contact, as one contact sheet, on the page and served clinic-scoped
+    page = client.get(f"/episodes/{ep.pk}/videos/{row.pk}/").content.decode()
+    url = f"/episodes/{ep.pk}/videos/{row.pk}/images/contact_sheet.png"
+    assert f'src="{url}"' in page and "Key frames at every contact" in page
+    resp = client.get(url)
+    assert resp.status_code == 200 and resp["Content-Type"] == "image/png"
+    body = resp.content
+    img = cv2.imdecode(np.frombuffer(body, np.uint8), cv2.IMREAD_COLOR)
+    assert img is not None and img.shape[0] > 100  # a real PNG of the tiles
+    assert client.get(f"/episodes/{ep.pk}/videos/{row.pk}/images/json.png").status_code == 404  # only images
+    assert client.get(f"/episodes/{ep.pk}/videos/{row.pk}/images/key_frame_99999.png").status_code == 404
+
+    other = make_user(make_clinic("b"), "mallory")  # another clinic's user: the image is as hidden as the page
+    client.force_login(other)
+    assert client.get(url).status_code == 404
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username="alice"))
+
+    # a path outside the media folder is never served, even if a result names one
+    row.result = {**row.result, "outputs": {"contact_sheet": str(path)}}
+    row.save()
+    assert client.get(url).status_code == 404
 
 
 @pytest.mark.django_db(transaction=True)

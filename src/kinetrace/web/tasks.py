@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -88,11 +89,18 @@ def analyse_video(video_id: int) -> str:
     return VideoAnalysis.DONE
 
 
+def output_dir(row: VideoAnalysis) -> Path:
+    """Where an analysis writes its images (key frames with angle arcs, contact sheet), JSON and CSV:
+    beside the clip in the media folder, which is never served directly (``views.video.video_image``)."""
+    return Path(row.file.path).parent / f"analysis_{row.pk}"
+
+
 def _analyse(kv: Any, row: VideoAnalysis, progress: Any) -> tuple[Any, list[dict[str, Any]]]:
+    out = output_dir(row)
     if row.kind == "posture":
-        result = kv.analyse_posture(row.file.path, backend=pose_backend(), progress=progress)
+        result = kv.analyse_posture(row.file.path, backend=pose_backend(), progress=progress, out_dir=out)
         return result, kv.markers_from_posture(result)
-    result = kv.analyse_gait(row.file.path, view=row.view, backend=pose_backend(), progress=progress)
+    result = kv.analyse_gait(row.file.path, view=row.view, backend=pose_backend(), progress=progress, out_dir=out)
     return result, kv.markers_from_gait(result)
 
 

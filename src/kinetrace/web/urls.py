@@ -83,6 +83,9 @@ urlpatterns = [
     path("episodes/<int:episode_id>/videos/", video.videos, name="videos"),
     path("episodes/<int:episode_id>/videos/<int:video_id>/", video.video, name="video"),
     path("episodes/<int:episode_id>/videos/<int:video_id>/markers/", video.video_markers, name="video_markers"),
+    path(
+        "episodes/<int:episode_id>/videos/<int:video_id>/images/<slug:name>.png", video.video_image, name="video_image"
+    ),
     re_path(r"^episodes/(?P<episode_id>\d+)/export\.(?P<fmt>yaml|json)$", io.export, name="export"),
     re_path(
         r"^episodes/(?P<episode_id>\d+)/report/(?P<kind>clinician|patient)\.(?P<report_fmt>html|pdf)$",

@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import filetype
 from django import forms
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
 from kinetrace.web import actions
 from kinetrace.web import models as m
@@ -147,6 +149,38 @@ def rula_summary(result: dict[str, Any] | None) -> dict[str, Any] | None:
     }
 
 
+def _is_image(name: str) -> bool:
+    return name == "contact_sheet" or name.startswith("key_frame_")
+
+
+def result_images(row: m.VideoAnalysis) -> list[dict[str, str]]:
+    """The analysis's images for the page: the contact sheet (every contact's key frame with its angle
+    arcs and legend), or the key frames when there is no sheet (a photo's annotated frame)."""
+    outputs: dict[str, str] = (row.result or {}).get("outputs") or {}
+    names = ["contact_sheet"] if "contact_sheet" in outputs else sorted(k for k in outputs if _is_image(k))
+    titles = {"contact_sheet": "Key frames at every contact (angle arcs; left blue, right orange)"}
+    return [
+        {
+            "title": titles.get(n, "Annotated frame " + n.removeprefix("key_frame_")),
+            "url": reverse("video_image", args=[row.episode_id, row.pk, n]),
+        }
+        for n in names
+    ]
+
+
+@episode_view()
+def video_image(request: HttpRequest, episode: m.Episode, video_id: int, name: str) -> HttpResponse:
+    """One image the analysis wrote (clinic-scoped like the page: the media folder is never served)."""
+    row = get_object_or_404(m.VideoAnalysis, episode=episode, pk=video_id)
+    path = ((row.result or {}).get("outputs") or {}).get(name) if _is_image(name) else None
+    if not path:
+        raise Http404("no such image")
+    file = Path(path).resolve()
+    if not file.is_relative_to(Path(settings.MEDIA_ROOT).resolve()) or not file.is_file():
+        raise Http404("no such image")
+    return HttpResponse(file.read_bytes(), content_type="image/png")  # a few hundred kB, written by the analysis
+
+
 @episode_view()
 def video(request: HttpRequest, episode: m.Episode, video_id: int) -> HttpResponse:
     row = get_object_or_404(m.VideoAnalysis, episode=episode, pk=video_id)
@@ -162,6 +196,7 @@ def video(request: HttpRequest, episode: m.Episode, video_id: int) -> HttpRespon
         "existing": set(episode.markers.values_list("key", flat=True)),
         "plots": angle_plots(row.result),
         "rula": rula_summary(row.result),
+        "images": result_images(row),
     }
     if is_htmx(request):
         return render(request, "web/_video_status.html", ctx)
