@@ -53,3 +53,28 @@ def test_stale_signs_are_those_not_retested_since_an_earlier_treatment_trial() -
         "t3": frozenset({"m3", "m4", "m5"}),  # skipped by t1's re-tests
         "t4": frozenset(),  # m3 was re-tested after t3
     }
+
+
+def test_an_earlier_failed_trial_of_another_finding_is_the_comparison() -> None:
+    """Round 4: f1's trial changed nothing, then f0's (the session's second trial) moved the primary
+    measure and two signs by 2.5 MDC. f1's trial already measured the session's lift (none), so f0
+    is not capped and the trials stop; the round-3 rule (comparison only after the leader's
+    trial) capped f0 at ``unconfirmed_cap`` and asked for a recheck."""
+    trials = [_trial("t1", "f1", [0.0] * 6), _trial("t2", "f0", [2.5, 2.5, 2.5, 0.5, 0.5, 0.5])]
+    case = load_case(case_dict(FS, trials))
+    on = analyse(case)
+    assert on.stop and on.driver is not None and on.driver.candidate == "f0"
+    assert on.driver.probability >= EngineParams().threshold
+    off = analyse(case, params=EngineParams(compare_earlier=False))
+    assert not off.stop and off.recommendation.reason is Reason.RECHECK
+    assert off.recommendation.next_candidate == "f0"
+    assert _p(trials, "f0", EngineParams(compare_earlier=False)) == EngineParams().unconfirmed_cap
+
+
+def test_an_earlier_trial_that_moved_every_sign_is_a_lift_not_a_comparison() -> None:
+    """If the earlier trial of f1 moved every sign by 1.2 MDC, the session shows a common lift: f0's
+    same trial as above is weighed against it, f0 is not called and the trials go on."""
+    trials = [_trial("t1", "f1", [1.2] * 6), _trial("t2", "f0", [2.5, 2.5, 2.5, 0.5, 0.5, 0.5])]
+    result = analyse(load_case(case_dict(FS, trials)))
+    assert not result.stop and result.driver is None
+    assert _p(trials, "f0") < EngineParams().recheck_above

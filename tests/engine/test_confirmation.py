@@ -27,8 +27,13 @@ NARROW = [4.0, 4.0, 4.0, 0.2, 0.2, 0.2]
 
 def test_a_strong_but_narrow_single_trial_is_capped_and_trialled_again() -> None:
     """The complaint measure and two other signs improve a lot; the rest not: not decisive.
-    (Another finding was trialled first, so the session's common lift is measured.)"""
-    result = _analyse(_trial("t0", "f1", [0.0] * 6), _trial("t1", "f0", NARROW))
+    (Another finding was trialled first, so the session's common lift is measured.) Pinned to the
+    round-3 comparison rule: since round 4 (``compare_earlier``) that earlier trial, which changed
+    nothing, is itself the comparison and f0 is not capped
+    (tests/engine/test_common_lift.py)."""
+    result = _analyse(
+        _trial("t0", "f1", [0.0] * 6), _trial("t1", "f0", NARROW), params=EngineParams(compare_earlier=False)
+    )
     p = next(r.probability for r in result.ranking if r.candidate == "f0")
     assert p == CAP < EngineParams().threshold
     rec = result.recommendation

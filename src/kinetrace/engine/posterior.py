@@ -86,15 +86,28 @@ def compared(leader: str, liks: list[TrialLikelihood], bayes: dict[str, float], 
 
     The leader's single trial was its session's first, and a later trial of another finding in
     the same session (the comparison that measures the session's common lift) counts against its
-    own candidate (log Bayes factor <= 0): the change was specific to the leader's trial.
+    own candidate (log Bayes factor <= 0): the change was specific to the leader's trial. With
+    ``compare_earlier`` (round 4) a trial of another finding anywhere in the leader's session,
+    before or after the leader's trial, is such a comparison (a session runs from one
+    ``first_in_session`` trial to the next). Raising a sign of the leader's trial only raises the
+    other candidates' background (lowering their Bayes factors), so the criterion stays monotone.
     """
     if not params.compare_before_recheck:
         return False
     own = [i for i, lik in enumerate(liks) if lik.candidate == leader]
-    if len(own) != 1 or not liks[own[0]].first_in_session:
+    if len(own) != 1:
         return False
-    later = [lik for lik in liks[own[0] + 1 :] if lik.candidate != leader]
-    return any(bayes.get(lik.candidate, 0.0) <= 0.0 for lik in later)
+    i = own[0]
+    if params.compare_earlier:
+        # any other finding's trial of the leader's session (before or after it) is a comparison
+        start = max((j for j in range(i + 1) if liks[j].first_in_session), default=0)
+        end = next((j for j in range(i + 1, len(liks)) if liks[j].first_in_session), len(liks))
+        others = [lik for lik in liks[start:end] if lik.candidate != leader]
+    elif liks[i].first_in_session:
+        others = [lik for lik in liks[i + 1 :] if lik.candidate != leader]
+    else:
+        return False
+    return any(bayes.get(lik.candidate, 0.0) <= 0.0 for lik in others)
 
 
 def _cap_unconfirmed(
