@@ -109,6 +109,20 @@ def _py(code: str, env: dict[str, str], *args: str) -> str:
     return out.stdout.strip()
 
 
+def _workers_of(var_dir: Path) -> list[int]:
+    """Pids of db_worker processes running for this test's var dir (Linux /proc)."""
+    pids = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            cmd = (proc / "cmdline").read_bytes()
+            env = (proc / "environ").read_bytes()
+        except OSError:  # gone, or not ours to read
+            continue
+        if b"db_worker" in cmd and f"KINETRACE_VAR_DIR={var_dir}\0".encode() in env + b"\0":
+            pids.append(int(proc.name))
+    return pids
+
+
 @pytest.mark.slow
 def test_kill_9_of_the_worker_mid_task_is_detected_and_failed(tmp_path: Path) -> None:
     env = _env(tmp_path)
@@ -116,7 +130,9 @@ def test_kill_9_of_the_worker_mid_task_is_detected_and_failed(tmp_path: Path) ->
     subprocess.run([*web, "migrate", "--noinput", "-v", "0"], env=env, check=True, timeout=300)
     video_id = _py(SETUP, env)
     worker = subprocess.Popen(
-        [*web, "db_worker", "--no-startup-delay", "-v", "0"],
+        # --no-reload: with DEBUG on, the worker would run as the child of an autoreloader, and the kill
+        # below would hit the reloader and leave the real worker running (as the test once did)
+        [*web, "db_worker", "--no-startup-delay", "--no-reload", "-v", "0"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -129,6 +145,10 @@ def test_kill_9_of_the_worker_mid_task_is_detected_and_failed(tmp_path: Path) ->
     finally:
         os.kill(worker.pid, signal.SIGKILL)
         worker.wait(timeout=30)
+    left = _workers_of(tmp_path)
+    for pid in left:  # never leave a worker behind, even when the test fails
+        os.kill(pid, signal.SIGKILL)
+    assert not left, "the killed worker's task is still being run by another process"
     assert _py(STATUS, env, video_id) == "running RUNNING"  # what a killed worker leaves behind
     time.sleep(1.5)
     subprocess.run([*web, "reap_tasks", "--lease", "1"], env=env, check=True, timeout=120, capture_output=True)
