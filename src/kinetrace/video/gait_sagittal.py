@@ -172,9 +172,8 @@ def _per_contact_values(
     per_ic: dict[str, dict[str, FloatArray]] = {}
     per_frame: dict[str, FloatArray] = {}
     regular = regular_contacts(np.array(steps.contacts), period)
-    timed = retimed_contacts(np.array(steps.contacts), regular, period)
     for s in SIDES:
-        ic = np.array([c for c, side in zip(timed, steps.sides, strict=True) if side == s])
+        ic = np.array(steps.side_frames(s))
         ok = np.array([r for r, side in zip(regular, steps.sides, strict=True) if side == s], dtype=bool)
         if ok.sum() >= MIN_IC_PER_SIDE:
             ic = ic[ok]
@@ -206,57 +205,6 @@ def regular_contacts(contacts: FloatArray, period: float) -> NDArray[np.bool_]:
     # (run_side_r_30 with the human-shaped body, 2026-12-03: 10 good contacts dropped, 5 glitches kept)
     intercept = float(np.median(contacts - slope * k))
     return np.asarray(np.abs(contacts - (intercept + slope * k)) <= MAX_CONTACT_OFFSET * period, dtype=bool)
-
-
-#: A contact further than this share of a step from the midpoint of its two neighbours (the other foot's
-#: contacts) has its angles read at that midpoint; None = off (the default). Steps alternate, so contact
-#: k lies half-way between k-1 and k+1 up to the runner's step-time asymmetry, which is kept (see
-#: :func:`retimed_contacts`). MediaPipe misplaces the landing leg for 2-4 frames at some landings and
-#: puts the foot down late (run_side_pan_30 right side: 4 of 7 contacts 0.05-0.09 step late, knee at
-#: contact +17.4, shank -22.6). Tried 2026-12-03 round 2 at 0.04 (chosen on run_side_r_30 and
-#: run_side_pan_30 only; 0.0-0.06 put the pan right knee within 2.7, 0.08 left it at +12.5) and NOT
-#: adopted: on the standard set knee at contact within 5 deg 15 -> 18 of 22 (2 of the 3 held out), but
-#: walk right knee +9.8 -> +17.4, the check clips no better (knee 17 of 24 either way, check1 max
-#: 10.7 -> 20.1), and the smaller repeat MDCs it gave (knee 23.8 -> 6.2) made the asymmetry judgement
-#: report an asymmetry on 9 of the symmetric runner's 27 clips (1 without it). docs/video.md.
-RETIME_TOL: float | None = None
-
-
-def retimed_contacts(contacts: FloatArray, regular: NDArray[np.bool_], period: float) -> FloatArray:
-    """Contacts re-timed to the midpoint of their neighbours where they lie off it (:data:`RETIME_TOL`).
-
-    Only a contact that is itself on the regular step sequence (:func:`regular_contacts`) and
-    whose two neighbours are too is re-timed; the first and last keep their time. A runner's
-    step-time asymmetry is kept: when every such contact of one parity (one foot) lies off the
-    midpoint on the same side, that foot's median offset is its asymmetry, and its contacts are
-    re-timed only where they lie more than the tolerance off *that* (a limp puts every contact
-    of a foot early or late; MediaPipe's late landings on the pixel set are late at some
-    contacts and early at others). The contact furthest off is re-timed first; its two
-    neighbours, its reference, then keep their time. The re-timed contacts are used for the
-    angles only; cadence keeps the detected times.
-    """
-    out = contacts.astype(float).copy()
-    if RETIME_TOL is None or len(contacts) < 3:
-        return out
-    inner = [k for k in range(1, len(contacts) - 1) if regular[k - 1] and regular[k] and regular[k + 1]]
-    dev = {k: float(contacts[k] - 0.5 * (contacts[k - 1] + contacts[k + 1])) for k in inner}
-    offset = {}
-    for parity in (0, 1):
-        d = np.array([v for k, v in dev.items() if k % 2 == parity])
-        same_side = d.size >= MIN_IC_PER_SIDE and (bool(np.all(d > 0)) or bool(np.all(d < 0)))
-        offset[parity] = float(np.median(d)) if same_side else 0.0
-    # worst first, each contact at most once; a re-timed contact's two neighbours are its reference, so they
-    # keep their time (a good contact between two late ones lies early of their midpoint and must not be
-    # pulled late; and moving neighbours in turn let the shifts add up along the clip: run_side_l_30, below)
-    todo = set(inner)
-    while todo:
-        off = {k: abs(out[k] - 0.5 * (out[k - 1] + out[k + 1]) - offset[k % 2]) for k in todo}
-        k = max(off, key=lambda j: off[j])
-        if off[k] <= RETIME_TOL * period:
-            break
-        out[k] = 0.5 * (out[k - 1] + out[k + 1]) + offset[k % 2]
-        todo -= {k - 1, k, k + 1}
-    return out
 
 
 def _leg_series(V: FloatArray, vhip: FloatArray, s: str, L: float) -> dict[str, FloatArray]:
@@ -323,14 +271,6 @@ def _warnings(steps: Steps, seq: PoseSequence, face: FloatArray, central: dict[s
         warnings.append(
             f"{off} of {n} contacts lie more than {MAX_CONTACT_OFFSET:g} step off the regular step sequence "
             "(likely a pose glitch); the angles at contact and midstance leave them out"
-        )
-    contacts = np.array(steps.contacts)
-    period = 60.0 * seq.fps / steps.cadence_frequency_spm
-    moved = int(np.count_nonzero(retimed_contacts(contacts, regular_contacts(contacts, period), period) != contacts))
-    if moved:
-        warnings.append(
-            f"{moved} of {n} contacts lie more than {RETIME_TOL:g} step from half-way between the other foot's "
-            "contacts (the pose model's landing frames are likely off); their angles are read at that half-way point"
         )
     if n < RECOMMENDED_STEPS:
         warnings.append(
