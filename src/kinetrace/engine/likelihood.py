@@ -384,7 +384,11 @@ def _trial_logs(
     b, logwk = _sitting_grid(params.sitting_sd, params.sitting_points)
     zk = z[None, :] - b[:, None]  # (K, n)
     noise_k = _density(zk, np.zeros(n), sd_noise, params)  # (K, n)
-    resp_k = _density(zk[:, None, :], ext[None, :, None] * mu[None, None, :], sd_noise, params)  # (K, S, n)
+    # a responding sign restores a share u of the expected improvement (a mixture over the shares;
+    # every component is a non-negative shift of one location family, so evidence stays monotone)
+    resp_k = np.zeros((len(b), len(ext), n))  # (K, S, n)
+    for u, w in zip(params.response_shares, params.response_share_weights, strict=True):
+        resp_k += w * _density(zk[:, None, :], u * ext[None, :, None] * mu[None, None, :], sd_noise, params)
     log_null_ks = np.log(rho * resp_k + (1.0 - rho) * noise_k[:, None, :]).sum(axis=-1)  # (K, S)
 
     f, logwb = _beta_grid(*params.driver_beta, params.grid)

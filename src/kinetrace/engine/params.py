@@ -148,6 +148,12 @@ class EngineParams:
         asked for. On since round 4 (chosen on training patients, seed 101, 400 per world: trials
         down on typical, misspecified, nonspecific and others, accuracy kept; docs/benchmark.md,
         "Round 4").
+    response_shares, response_share_weights : tuple of float
+        A responding sign restores a share ``u`` of the expected improvement, drawn per sign
+        from these points and weights (round 5): a driver's effect may be partial or fade with
+        distance, so some of its signs move only part of the way. ``(1.0,)`` (the default until
+        round 5) is the all-or-nothing response. Each share is a non-negative shift of the same
+        location family, so the evidence stays monotone.
     prior_factors : PriorFactors or None
         Learned multipliers on the prior (a clinic's model, :func:`kinetrace.learning.learn`);
         None is the shipped prior.
@@ -201,6 +207,8 @@ class EngineParams:
     unconfirmed_cap: float = 0.9
     decisive_remote_signs: int = 3
     decisive_remote_share: float = 0.34
+    response_shares: tuple[float, ...] = (1.0,)
+    response_share_weights: tuple[float, ...] = (1.0,)
     prior_factors: PriorFactors | None = None
     stale_pool: bool = False
     compare_earlier: bool = True
@@ -218,6 +226,12 @@ class EngineParams:
             raise ValueError("repeat_steps (>= 0) and repeat_weights must have the same length")
         if abs(sum(self.repeat_weights) - 1.0) > 1e-9 or min(self.repeat_weights) <= 0:
             raise ValueError("repeat_weights must be > 0 and sum to 1")
+        if len(self.response_shares) != len(self.response_share_weights) or not self.response_shares:
+            raise ValueError("response_shares and response_share_weights must have the same (non-zero) length")
+        if min(self.response_shares) <= 0 or max(self.response_shares) > 1:
+            raise ValueError(f"response_shares must be in (0, 1], got {self.response_shares}")
+        if abs(sum(self.response_share_weights) - 1.0) > 1e-9 or min(self.response_share_weights) <= 0:
+            raise ValueError("response_share_weights must be > 0 and sum to 1")
 
 
 DEFAULT_PARAMS = EngineParams()
