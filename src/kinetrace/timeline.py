@@ -145,11 +145,17 @@ class Timeline:
         return self.baseline[marker_id], self.latest[marker_id]
 
 
-def pct_change(marker: Marker, start: float, end: float) -> float | None:
-    """Improvement from ``start`` to ``end`` in % of ``start`` (positive = better); None when start is 0."""
+def improvement_pct(start: float, end: float, direction: int) -> float | None:
+    """Improvement from ``start`` to ``end`` in % of ``start``; ``direction`` +1 when higher is better, -1 when
+    lower is; positive = better; None when start is 0 (no percentage of nothing). The one rule every surface uses."""
     if start == 0:
         return None
-    return 100.0 * marker.direction * (end - start) / abs(start)
+    return 100.0 * direction * (end - start) / abs(start)
+
+
+def pct_change(marker: Marker, start: float, end: float) -> float | None:
+    """Improvement from ``start`` to ``end`` in % of ``start`` (positive = better); None when start is 0."""
+    return improvement_pct(start, end, marker.direction)
 
 
 def change(marker: Marker, start: float, end: float) -> MarkerChange:

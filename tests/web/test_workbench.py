@@ -172,7 +172,21 @@ def test_the_session_chart_is_generic_markers_with_an_aim_band_and_scores_withou
     assert svg.count("<rect") == 2 and "+83 %" in svg and "+50 %" in svg and "MCID from the first value" in svg
     assert pct_change(6, 1, "lower") == pytest.approx(83.33, abs=0.01)
     assert pct_change(40, 60, "higher") == 50 and pct_change(0, 3, "higher") is None
+    assert pct_change(None, 3, "higher") is None and pct_change(3, None, "lower") is None
     # a once-per-session score (a PROM total): one value per session, no per-session aim
     lefs = [SessionPoint(f"s{i}", v, v) for i, v in enumerate((40, 52, 61), 1)]
     svg = session_chart_svg(lefs, title="LEFS", better="higher", aim=None, mcid=9)
     assert "<rect" not in svg and "%" not in svg and svg.count("<circle") == 6
+
+
+def test_the_web_chart_and_the_core_timeline_share_one_percent_rule() -> None:
+    from kinetrace.case.model import Marker
+    from kinetrace.timeline import pct_change as core_pct
+    from kinetrace.web.outcomes import pct_change as web_pct
+
+    for better, (start, end) in (("lower", (6.0, 1.0)), ("higher", (40.0, 60.0)), ("lower", (-2.0, 4.0))):
+        marker = Marker(id="m", name="M", region="hip", side="left", baseline=start, better=better)
+        assert web_pct(start, end, better) == core_pct(marker, start, end)  # type: ignore[arg-type]
+    assert (
+        core_pct(Marker(id="m", name="M", region="hip", side="left", baseline=0.0, better="higher"), 0.0, 5.0) is None
+    )

@@ -16,7 +16,7 @@ from django.utils.safestring import mark_safe
 
 from kinetrace.case.model import Case, Marker
 from kinetrace.presentation import change_text
-from kinetrace.timeline import change, timeline
+from kinetrace.timeline import change, improvement_pct, timeline
 
 #: The per-session improvement the method aims for (% of the value at the start of the session).
 SESSION_AIM = (30.0, 50.0)
@@ -34,10 +34,9 @@ class SessionPoint:
 
 def pct_change(start: float | None, end: float | None, better: Literal["higher", "lower"]) -> float | None:
     """Improvement from ``start`` to ``end`` in % of ``start`` (positive = better); None without a start."""
-    if start is None or end is None or start == 0:
+    if start is None or end is None:
         return None
-    sign = 1 if better == "higher" else -1
-    return 100.0 * sign * (end - start) / abs(start)
+    return improvement_pct(start, end, 1 if better == "higher" else -1)
 
 
 def marker_points(case: Case, marker: Marker) -> list[SessionPoint]:
